@@ -1,0 +1,101 @@
+import { resolve } from 'node:path';
+import { parseStoreLocation, type StoreLocation } from '@tally/storage';
+import type { CapturePolicy } from '@tally/core';
+
+export interface TallyConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly store: StoreLocation;
+  /** Plain admin token from the environment, when the operator chose one; otherwise one is generated. */
+  readonly adminToken: string | null;
+  readonly bodyLimitBytes: number;
+  readonly logLevel: string;
+  readonly capturePolicy: CapturePolicy;
+  readonly duckdbMemoryLimit: string | null;
+}
+
+/** Command-line flags that override the environment. */
+export interface ConfigFlags {
+  port?: string;
+  host?: string;
+  data?: string;
+  store?: string;
+}
+
+/** Every setting, its variable, default and meaning; the README's configuration table is written from this. */
+export const SETTINGS = [
+  ['TALLY_PORT', '8000', 'HTTP port (flag --port)'],
+  ['TALLY_HOST', '127.0.0.1', 'Address to listen on (flag --host). On a non-loopback address Tally refuses to start until an API key exists'],
+  ['TALLY_DATA_DIR', './data', 'Directory of the embedded database (flag --data)'],
+  ['TALLY_STORE', '<data dir>/tally.duckdb', 'Event store: a DuckDB file (duckdb:/path/file.duckdb) or :memory: (flag --store)'],
+  ['TALLY_ADMIN_TOKEN', 'generated at first start', 'Admin token for managing projects and keys; when unset one is generated, printed once and stored hashed'],
+  ['TALLY_BODY_LIMIT_MB', '20', 'Largest request body accepted, in MiB (413 above)'],
+  ['TALLY_LOG_LEVEL', 'info', 'fatal, error, warn, info, debug, trace or silent'],
+  ['TALLY_CAPTURE_POLICY', 'full', 'Capture policy of new projects for input_text/output_text: none, redacted or full'],
+  ['TALLY_DUCKDB_MEMORY_LIMIT', 'DuckDB default (80% of RAM)', "DuckDB's memory cap, e.g. 512MB"],
+] as const;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const POLICIES: readonly CapturePolicy[] = ['none', 'redacted', 'full'];
+
+/**
+ * Turns the environment and flags into one frozen, typed configuration. A bad value stops start-up here with a
+ * message naming the setting, what it got and what it accepts — never later, at the first request.
+ */
+export function loadConfig(env: Record<string, string | undefined>, flags: ConfigFlags = {}): TallyConfig {
+  const problems: string[] = [];
+  const pick = (flag: string | undefined, name: string) => (flag ?? env[name] ?? '').trim() || undefined;
+
+  const portText = pick(flags.port, 'TALLY_PORT') ?? '8000';
+  const port = /^\d+$/.test(portText) ? Number(portText) : NaN;
+  if (!(port >= 0 && port <= 65535)) problems.push(`TALLY_PORT (--port) must be a whole number from 0 to 65535; got ${portText}`);
+
+  const host = pick(flags.host, 'TALLY_HOST') ?? '127.0.0.1';
+  if (!/^[A-Za-z0-9.:_-]+$/.test(host)) problems.push(`TALLY_HOST (--host) must be an IP address or host name; got ${host}`);
+
+  const dataDir = resolve(pick(flags.data, 'TALLY_DATA_DIR') ?? './data');
+  const store = parseStoreLocation(pick(flags.store, 'TALLY_STORE'), dataDir);
+  if (typeof store === 'string') problems.push(store);
+
+  const adminToken = pick(undefined, 'TALLY_ADMIN_TOKEN') ?? null;
+  if (adminToken !== null && adminToken.length < 16) problems.push('TALLY_ADMIN_TOKEN must be at least 16 characters long');
+
+  const limitText = pick(undefined, 'TALLY_BODY_LIMIT_MB') ?? '20';
+  const limitMb = Number(limitText);
+  if (!(limitMb > 0 && limitMb <= 1024)) problems.push(`TALLY_BODY_LIMIT_MB must be a number of MiB from 0 to 1024; got ${limitText}`);
+
+  const logLevel = (pick(undefined, 'TALLY_LOG_LEVEL') ?? 'info').toLowerCase();
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`TALLY_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; got ${logLevel}`);
+
+  const policy = (pick(undefined, 'TALLY_CAPTURE_POLICY') ?? 'full').toLowerCase() as CapturePolicy;
+  if (!POLICIES.includes(policy)) problems.push(`TALLY_CAPTURE_POLICY must be one of ${POLICIES.join(', ')}; got ${policy}`);
+
+  const memoryLimit = pick(undefined, 'TALLY_DUCKDB_MEMORY_LIMIT') ?? null;
+  if (memoryLimit !== null && !/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(memoryLimit)) {
+    problems.push(`TALLY_DUCKDB_MEMORY_LIMIT must be a size such as 512MB or 2GB; got ${memoryLimit}`);
+  }
+
+  if (problems.length > 0 || typeof store === 'string') {
+    throw new ConfigError(`Tally cannot start; fix the configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+  return Object.freeze({
+    port,
+    host,
+    dataDir,
+    store,
+    adminToken,
+    bodyLimitBytes: Math.floor(limitMb * 1024 * 1024),
+    logLevel,
+    capturePolicy: policy,
+    duckdbMemoryLimit: memoryLimit,
+  });
+}
+
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}

@@ -1,0 +1,133 @@
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { ApiKeyRecord, MetadataStore, Project } from '../event-store.js';
+import { StoreError } from '../store-error.js';
+import { fromDuckRow } from './duckdb-rows.js';
+
+const PROJECT_COLUMNS = [
+  { name: 'id', type: 'text', notNull: true },
+  { name: 'name', type: 'text', notNull: true },
+  { name: 'description', type: 'text', notNull: false },
+  { name: 'capture_policy', type: 'text', notNull: true },
+  { name: 'created_at', type: 'time', notNull: true },
+] as const;
+const KEY_COLUMNS = [
+  { name: 'id', type: 'text', notNull: true },
+  { name: 'project_id', type: 'text', notNull: true },
+  { name: 'name', type: 'text', notNull: false },
+  { name: 'scope', type: 'text', notNull: true },
+  { name: 'key_hash', type: 'text', notNull: true },
+  { name: 'prefix', type: 'text', notNull: true },
+  { name: 'created_at', type: 'time', notNull: true },
+  { name: 'revoked_at', type: 'time', notNull: false },
+] as const;
+const PROJECT_SELECT = 'SELECT id, name, description, capture_policy, epoch_ms(created_at) AS created_at FROM projects';
+const KEY_SELECT = `SELECT id, project_id, name, scope, key_hash, prefix, epoch_ms(created_at) AS created_at,
+  epoch_ms(revoked_at) AS revoked_at FROM api_keys`;
+
+/**
+ * Projects, keys and settings on the DuckDB write connection. Every statement on that connection goes through
+ * `exclusive`, because a DuckDB connection runs one statement at a time and the event writer keeps transactions open.
+ */
+export abstract class DuckDbMetadata implements MetadataStore {
+  protected conn: DuckDBConnection | null = null;
+  private tail: Promise<unknown> = Promise.resolve();
+
+  protected exclusive<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+    const run = this.tail.then(() => {
+      if (!this.conn) throw new StoreError('the DuckDB store is closed', { code: 'store_closed' });
+      return fn(this.conn);
+    });
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  private async rows(sql: string, params: (string | number | null)[] = []): Promise<Record<string, unknown>[]> {
+    return this.exclusive(async (conn) => (await conn.runAndReadAll(sql, params)).getRowObjectsJS() as Record<string, unknown>[]);
+  }
+
+  async listProjects(): Promise<Project[]> {
+    return (await this.rows(`${PROJECT_SELECT} ORDER BY created_at, id`)).map((r) => fromDuckRow<Project>(PROJECT_COLUMNS, r));
+  }
+
+  async getProject(id: string): Promise<Project | null> {
+    const [row] = await this.rows(`${PROJECT_SELECT} WHERE id = $1`, [id]);
+    return row ? fromDuckRow<Project>(PROJECT_COLUMNS, row) : null;
+  }
+
+  async createProject(p: Project): Promise<boolean> {
+    return this.exclusive(async (conn) => {
+      const r = await conn.run(
+        `INSERT INTO projects VALUES ($1, $2, $3, $4, epoch_ms(CAST($5 AS BIGINT))) ON CONFLICT DO NOTHING`,
+        [p.id, p.name, p.description, p.capture_policy, p.created_at],
+      );
+      return r.rowsChanged === 1;
+    });
+  }
+
+  async deleteProject(id: string): Promise<boolean> {
+    return this.exclusive(async (conn) => {
+      await conn.run('BEGIN TRANSACTION');
+      try {
+        await this.deleteProjectData(conn, id);
+        await conn.run('DELETE FROM api_keys WHERE project_id = $1', [id]);
+        const r = await conn.run('DELETE FROM projects WHERE id = $1', [id]);
+        await conn.run('COMMIT');
+        return r.rowsChanged === 1;
+      } catch (cause) {
+        await conn.run('ROLLBACK').catch(() => undefined);
+        throw new StoreError(`deleting project ${id} failed: ${(cause as Error).message}`, { cause });
+      }
+    });
+  }
+
+  protected async deleteProjectData(conn: DuckDBConnection, projectId: string): Promise<number> {
+    let n = 0;
+    for (const table of ['calls', 'app_logs', 'metric_points']) {
+      n += (await conn.run(`DELETE FROM ${table} WHERE project_id = $1`, [projectId])).rowsChanged;
+    }
+    return n;
+  }
+
+  async createKey(k: ApiKeyRecord): Promise<void> {
+    await this.exclusive((conn) =>
+      conn.run(`INSERT INTO api_keys VALUES ($1, $2, $3, $4, $5, $6, epoch_ms(CAST($7 AS BIGINT)), NULL)`, [
+        k.id,
+        k.project_id,
+        k.name,
+        k.scope,
+        k.key_hash,
+        k.prefix,
+        k.created_at,
+      ]),
+    );
+  }
+
+  async listKeys(projectId?: string): Promise<ApiKeyRecord[]> {
+    const rows =
+      projectId === undefined
+        ? await this.rows(`${KEY_SELECT} ORDER BY created_at, id`)
+        : await this.rows(`${KEY_SELECT} WHERE project_id = $1 ORDER BY created_at, id`, [projectId]);
+    return rows.map((r) => fromDuckRow<ApiKeyRecord>(KEY_COLUMNS, r));
+  }
+
+  async revokeKey(id: string, at: number): Promise<boolean> {
+    return this.exclusive(async (conn) => {
+      const r = await conn.run(
+        'UPDATE api_keys SET revoked_at = epoch_ms(CAST($2 AS BIGINT)) WHERE id = $1 AND revoked_at IS NULL',
+        [id, at],
+      );
+      return r.rowsChanged === 1;
+    });
+  }
+
+  async getSetting(name: string): Promise<string | null> {
+    const [row] = await this.rows('SELECT value FROM settings WHERE name = $1', [name]);
+    return row ? String(row['value']) : null;
+  }
+
+  async setSetting(name: string, value: string): Promise<void> {
+    await this.exclusive((conn) =>
+      conn.run('INSERT INTO settings VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value', [name, value]),
+    );
+  }
+}

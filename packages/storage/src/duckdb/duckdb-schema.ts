@@ -1,0 +1,49 @@
+import { CALL_COLUMNS, LOG_COLUMNS, METRIC_COLUMNS, type Column, type LogicalType } from '../columns.js';
+import { duckdbDialect as d } from './duckdb-dialect.js';
+
+const PHYSICAL: Record<LogicalType, string> = {
+  text: 'VARCHAR',
+  int: 'BIGINT',
+  float: 'DOUBLE',
+  bool: 'BOOLEAN',
+  time: 'TIMESTAMP',
+  json: 'JSON',
+  text_list: 'VARCHAR[]',
+};
+
+/** How a column is read from the NDJSON batch file: times travel as epoch milliseconds. */
+const ON_THE_WIRE: Record<LogicalType, string> = { ...PHYSICAL, time: 'BIGINT' };
+
+function table(name: string, columns: readonly Column[]): string {
+  const cols = columns.map((c) => `${d.ident(c.name)} ${PHYSICAL[c.type]}${c.notNull ? ' NOT NULL' : ''}`);
+  return `CREATE TABLE IF NOT EXISTS ${name} (${cols.join(', ')}, PRIMARY KEY (project_id, id))`;
+}
+
+export const DUCKDB_SCHEMA: readonly string[] = [
+  table('calls', CALL_COLUMNS),
+  table('app_logs', LOG_COLUMNS),
+  table('metric_points', METRIC_COLUMNS),
+  `CREATE TABLE IF NOT EXISTS projects (id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, description VARCHAR,
+     capture_policy VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS api_keys (id VARCHAR PRIMARY KEY, project_id VARCHAR NOT NULL, name VARCHAR,
+     scope VARCHAR NOT NULL, key_hash VARCHAR NOT NULL UNIQUE, prefix VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL,
+     revoked_at TIMESTAMP)`,
+  `CREATE TABLE IF NOT EXISTS settings (name VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)`,
+];
+
+/** `INSERT … SELECT` from an NDJSON batch file, converting epoch-ms times and skipping stored (project_id, id). */
+export function insertFromNdjson(tableName: string, columns: readonly Column[], path: string): string {
+  const spec = columns.map((c) => `${d.literal(c.name)}: ${d.literal(ON_THE_WIRE[c.type])}`).join(', ');
+  const select = columns.map((c) => (c.type === 'time' ? `epoch_ms(${d.ident(c.name)})` : d.ident(c.name))).join(', ');
+  return `INSERT INTO ${tableName} SELECT ${select} FROM read_json(${d.literal(path)}, format = 'newline_delimited',
+    columns = {${spec}}) ON CONFLICT DO NOTHING`;
+}
+
+/** Select list that reads a table back in the shape of its record type (times as epoch ms). */
+export function selectList(columns: readonly Column[]): string {
+  return columns
+    .map((c) => (c.type === 'time' ? `epoch_ms(${d.ident(c.name)}) AS ${d.ident(c.name)}` : d.ident(c.name)))
+    .join(', ');
+}
+
+export const TABLES = { calls: CALL_COLUMNS, app_logs: LOG_COLUMNS, metric_points: METRIC_COLUMNS } as const;

@@ -1,0 +1,93 @@
+import type { AppLog, CallEvent, CapturePolicy, MetricPoint } from '@tally/core';
+
+/** Records to persist in one transaction. Each record carries its project_id. */
+export interface WriteBatch {
+  calls?: readonly CallEvent[];
+  logs?: readonly AppLog[];
+  metrics?: readonly MetricPoint[];
+}
+
+/** How many records of a batch were new; the rest were already stored under the same (project_id, id). */
+export interface WriteResult {
+  calls: number;
+  logs: number;
+  metrics: number;
+}
+
+export interface EventFilter {
+  projectId: string;
+  /** Inclusive start and exclusive end, epoch ms. */
+  from?: number;
+  to?: number;
+  limit?: number;
+  /** Opaque cursor from a previous page. */
+  cursor?: string | null;
+}
+
+export interface EventPage {
+  events: CallEvent[];
+  next_cursor: string | null;
+}
+
+export interface StoreStats {
+  calls: number;
+  logs: number;
+  metrics: number;
+}
+
+export interface Project {
+  id: string;
+  name: string;
+  description: string | null;
+  capture_policy: CapturePolicy;
+  created_at: number;
+}
+
+export type KeyScope = 'ingest' | 'read';
+
+export interface ApiKeyRecord {
+  id: string;
+  project_id: string;
+  name: string | null;
+  scope: KeyScope;
+  /** SHA-256 of the key, hex. The key itself is never stored. */
+  key_hash: string;
+  /** The first characters of the key, for recognising it in a list. */
+  prefix: string;
+  created_at: number;
+  revoked_at: number | null;
+}
+
+/** Projects, keys and server settings: the small, rarely written tables every backend keeps beside the events. */
+export interface MetadataStore {
+  listProjects(): Promise<Project[]>;
+  getProject(id: string): Promise<Project | null>;
+  /** Returns false when a project with that id exists already. */
+  createProject(project: Project): Promise<boolean>;
+  /** Deletes the project, its keys and all its data; false when it did not exist. */
+  deleteProject(id: string): Promise<boolean>;
+  createKey(key: ApiKeyRecord): Promise<void>;
+  listKeys(projectId?: string): Promise<ApiKeyRecord[]>;
+  revokeKey(id: string, at: number): Promise<boolean>;
+  getSetting(name: string): Promise<string | null>;
+  setSetting(name: string, value: string): Promise<void>;
+}
+
+/**
+ * The only door to data (shared/DESIGN.md §4). Writes are idempotent on (project_id, id) and durable once the
+ * returned promise resolves.
+ */
+export interface EventStore extends MetadataStore {
+  /** Backend name, for status pages: `duckdb`, `postgres`, `clickhouse`. */
+  readonly kind: string;
+  init(): Promise<void>;
+  close(): Promise<void>;
+  /** Runs a real query; throws when the store cannot answer. */
+  ping(): Promise<void>;
+  write(batch: WriteBatch): Promise<WriteResult>;
+  events(filter: EventFilter): Promise<EventPage>;
+  getEvent(projectId: string, id: string): Promise<CallEvent | null>;
+  deleteBefore(projectId: string, before: number): Promise<number>;
+  clear(projectId: string): Promise<number>;
+  stats(projectId?: string): Promise<StoreStats>;
+}

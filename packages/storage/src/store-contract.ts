@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EventStore } from './event-store.js';
+import { makeCall } from './test-events.js';
+
+export interface ContractOptions {
+  /** Opens a new store on the same database as the last `makeStore`, to check durability across restarts. */
+  reopen?: () => Promise<EventStore>;
+}
+
+/**
+ * The behaviour every EventStore backend must show, run against a real database. Each test uses its own project
+ * ids, so backends may share one database between test files.
+ */
+export function runStoreContract(name: string, makeStore: () => Promise<EventStore>, options: ContractOptions = {}): void {
+  describe(`EventStore contract: ${name}`, () => {
+    let store: EventStore;
+    const project = () => `p-${randomUUID()}`;
+    beforeAll(async () => {
+      store = await makeStore();
+    });
+    afterAll(async () => {
+      await store.close();
+    });
+
+    it('reads back every field of a written call exactly', async () => {
+      const p = project();
+      const call = makeCall(p, {
+        id: 'call-1', trace_id: 't1', span_id: 's1', parent_span_id: 's0', end_time: Date.now() - 59_000, ttft_ms: 120.5,
+        api_type: 'generative', operation: 'chat_answer', endpoint: '/v1/chat/completions', method: 'POST', stream: true,
+        cache_read_tokens: 40, cache_write_tokens: 10, reasoning_tokens: 5, status_code: 200, user_id: 'u1',
+        session_id: 'sess1', agent_name: 'Calculator Bot', agent_version: '1.0.0', app_name: 'app', source_id: 'doc-9',
+        source_function: 'answer', environment: 'prod', tags: ['a', 'b'], temperature: 0.2, max_tokens: 512,
+        message_count: 3, request_bytes: 256, response_bytes: 512, upstream_ms: 900, api_key_id: 'kh', api_key_label: 'prod',
+        client_ip: '10.0.0.1', user_agent: 'curl/8', backend: 'openai', upstream_mode: 'chat', input_text: 'hi',
+        output_text: 'hello', metadata: { nested: { a: [1, 2, { b: 'c' }] }, ok: true },
+      });
+      await store.write({ calls: [call] });
+      expect(await store.getEvent(p, 'call-1')).toEqual(call);
+    });
+
+    it('never double counts a retried batch or a duplicate inside one batch', async () => {
+      const p = project();
+      const calls = Array.from({ length: 50 }, (_, i) => makeCall(p, { id: `e${i}` }));
+      await store.write({ calls: [...calls, calls[0]!] });
+      const again = await store.write({ calls });
+      expect(again.calls).toBe(0);
+      expect((await store.stats(p)).calls).toBe(50);
+    });
+
+    it('keeps projects apart', async () => {
+      const a = project();
+      const b = project();
+      await store.write({ calls: [makeCall(a, { id: 'same' }), makeCall(b, { id: 'same', model: 'claude-sonnet-4-5' })] });
+      const pageA = await store.events({ projectId: a });
+      expect(pageA.events.map((e) => e.model)).toEqual(['gpt-4o-mini']);
+      expect((await store.getEvent(b, 'same'))?.model).toBe('claude-sonnet-4-5');
+      await store.clear(a);
+      expect((await store.stats(a)).calls).toBe(0);
+      expect((await store.stats(b)).calls).toBe(1);
+    });
+
+    it('pages through events newest first without gaps or repeats', async () => {
+      const p = project();
+      const t0 = Date.now() - 3_600_000;
+      // Two events share a timestamp, so the cursor must break ties by id.
+      const calls = Array.from({ length: 25 }, (_, i) => makeCall(p, { id: `e${String(i).padStart(2, '0')}`, timestamp: t0 + Math.floor(i / 2) * 1000 }));
+      await store.write({ calls });
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page = await store.events({ projectId: p, limit: 7, cursor });
+        seen.push(...page.events.map((e) => e.id));
+        cursor = page.next_cursor;
+      } while (cursor);
+      expect(seen).toEqual(calls.map((c) => c.id).reverse());
+      const window = await store.events({ projectId: p, from: t0 + 2000, to: t0 + 4000 });
+      expect(window.events.map((e) => e.id).sort()).toEqual(['e04', 'e05', 'e06', 'e07']);
+    });
+
+    it('deletes events before a time', async () => {
+      const p = project();
+      const now = Date.now();
+      await store.write({ calls: [makeCall(p, { id: 'old', timestamp: now - 86_400_000 * 40 }), makeCall(p, { id: 'new' })] });
+      expect(await store.deleteBefore(p, now - 86_400_000 * 30)).toBe(1);
+      expect((await store.events({ projectId: p })).events.map((e) => e.id)).toEqual(['new']);
+    });
+
+    it('stores application logs and metric points idempotently', async () => {
+      const p = project();
+      const now = Date.now();
+      const log = { id: 'l1', project_id: p, timestamp: now, level: 'ERROR' as const, message: 'boom', logger: 'app', service: 'api', trace_id: null, attributes: { k: 1 }, ingested_at: now };
+      const metric = { id: 'm1', project_id: p, timestamp: now, name: 'queue.depth', value: 3.5, unit: null, tags: { host: 'a' }, ingested_at: now };
+      await store.write({ logs: [log], metrics: [metric] });
+      await store.write({ logs: [log], metrics: [metric] });
+      expect(await store.stats(p)).toEqual({ calls: 0, logs: 1, metrics: 1 });
+    });
+
+    it('manages projects, keys and settings, and deleting a project deletes its data', async () => {
+      const id = project();
+      const now = Date.now();
+      expect(await store.createProject({ id, name: 'Demo', description: null, capture_policy: 'none', created_at: now })).toBe(true);
+      expect(await store.createProject({ id, name: 'Again', description: null, capture_policy: 'none', created_at: now })).toBe(false);
+      expect((await store.getProject(id))?.name).toBe('Demo');
+      await store.createKey({ id: `k-${id}`, project_id: id, name: 'ci', scope: 'ingest', key_hash: `h-${id}`, prefix: 'tly_', created_at: now, revoked_at: null });
+      expect((await store.listKeys(id)).map((k) => k.scope)).toEqual(['ingest']);
+      expect(await store.revokeKey(`k-${id}`, now)).toBe(true);
+      expect((await store.listKeys(id))[0]?.revoked_at).toBe(now);
+      await store.write({ calls: [makeCall(id)] });
+      expect(await store.deleteProject(id)).toBe(true);
+      expect(await store.getProject(id)).toBeNull();
+      expect(await store.listKeys(id)).toEqual([]);
+      expect((await store.stats(id)).calls).toBe(0);
+      await store.setSetting(`s-${id}`, 'v1');
+      await store.setSetting(`s-${id}`, 'v2');
+      expect(await store.getSetting(`s-${id}`)).toBe('v2');
+    });
+
+    it('answers a health query', async () => {
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+
+    if (options.reopen) {
+      const reopen = options.reopen;
+      it('keeps written data across a close and reopen', async () => {
+        const p = project();
+        await store.write({ calls: [makeCall(p, { id: 'durable' })] });
+        await store.close();
+        store = await reopen();
+        expect((await store.getEvent(p, 'durable'))?.id).toBe('durable');
+      });
+    }
+  });
+}
