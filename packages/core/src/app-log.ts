@@ -5,8 +5,8 @@ export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARNING', 'ERROR', 'CRITICAL'] as c
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** An application log line (seed 004's "Application Logs"); OTLP log records land here too. */
-export const AppLogInputSchema = Type.Object(
-  {
+export const AppLogInputSchema = Type.Partial(
+  Type.Object({
     id: Type.String({ minLength: 1, maxLength: LIMITS.idLength }),
     timestamp: Type.Union([Type.String({ maxLength: 40 }), Type.Number({ minimum: 0 })]),
     level: Type.String({ maxLength: 16, description: 'DEBUG, INFO, WARNING, ERROR or CRITICAL (any case; WARN and FATAL are accepted)' }),
@@ -15,10 +15,10 @@ export const AppLogInputSchema = Type.Object(
     service: Type.String({ maxLength: LIMITS.shortString }),
     trace_id: Type.String({ maxLength: LIMITS.shortString }),
     attributes: Type.Record(Type.String(), Type.Unknown()),
-  },
+  }),
   { additionalProperties: true, description: 'One log record. Required: message. timestamp defaults to now, level to INFO.' },
 );
-export type AppLogInput = Partial<Static<typeof AppLogInputSchema>>;
+export type AppLogInput = Static<typeof AppLogInputSchema>;
 
 export interface AppLog {
   id: string;
@@ -34,18 +34,18 @@ export interface AppLog {
 }
 
 /** A custom metric sample (seed 004's "System Metrics"); OTLP metric data points land here too. */
-export const MetricPointInputSchema = Type.Object(
-  {
+export const MetricPointInputSchema = Type.Partial(
+  Type.Object({
     id: Type.String({ minLength: 1, maxLength: LIMITS.idLength }),
     timestamp: Type.Union([Type.String({ maxLength: 40 }), Type.Number({ minimum: 0 })]),
     name: Type.String({ minLength: 1, maxLength: LIMITS.shortString }),
     value: Type.Number(),
     unit: Type.String({ maxLength: 64 }),
     tags: Type.Record(Type.String(), Type.Union([Type.String({ maxLength: LIMITS.shortString }), Type.Number(), Type.Boolean()])),
-  },
+  }),
   { additionalProperties: true, description: 'One metric sample. Required: name, value. timestamp defaults to now.' },
 );
-export type MetricPointInput = Partial<Static<typeof MetricPointInputSchema>>;
+export type MetricPointInput = Static<typeof MetricPointInputSchema>;
 
 export interface MetricPoint {
   id: string;

@@ -30,8 +30,8 @@ export type CostSource = 'reported' | 'computed' | 'unpriced';
  * A CallEvent as a client sends it (snake_case). Unknown fields are not errors: they are moved into `metadata`.
  * `project_id`, `cost_source`, `ingested_at` and `ingest_source` are decided by the server and ignored here.
  */
-export const CallEventInputSchema = Type.Object(
-  {
+export const CallEventInputSchema = Type.Partial(
+  Type.Object({
     id: Type.String({ minLength: 1, maxLength: LIMITS.idLength, description: 'Idempotency key; UUIDv7 when absent' }),
     trace_id: short('Trace id (OpenTelemetry or your own)'),
     span_id: short('Span id'),
@@ -88,11 +88,11 @@ export const CallEventInputSchema = Type.Object(
     input_text: Type.String({ maxLength: LIMITS.contentText, description: 'Prompt (kept as the capture policy allows)' }),
     output_text: Type.String({ maxLength: LIMITS.contentText, description: 'Completion (as the capture policy allows)' }),
     metadata: Type.Record(Type.String(), Type.Unknown(), { description: 'Free-form JSON object' }),
-  },
+  }),
   { additionalProperties: true, description: 'One LLM call. Required: timestamp, and model or api_type.' },
 );
 
-export type CallEventInput = Partial<Static<typeof CallEventInputSchema>>;
+export type CallEventInput = Static<typeof CallEventInputSchema>;
 
 /** A validated, normalized CallEvent as stored: every field present, null when unknown, times in epoch ms. */
 export interface CallEvent {

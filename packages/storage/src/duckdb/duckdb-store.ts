@@ -1,4 +1,4 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
@@ -40,7 +40,9 @@ export class DuckDbStore extends DuckDbMetadata implements EventStore {
   }
 
   async init(): Promise<void> {
-    if (this.options.path !== ':memory:') await mkdir(dirname(this.options.path), { recursive: true });
+    if (this.options.path !== ':memory:') {
+      await mkdir(this.batchDir, { recursive: true });
+    }
     const config: Record<string, string> = {};
     if (this.options.memoryLimit) config['memory_limit'] = this.options.memoryLimit;
     if (this.options.threads) config['threads'] = String(this.options.threads);
@@ -49,12 +51,18 @@ export class DuckDbStore extends DuckDbMetadata implements EventStore {
     } catch (cause) {
       throw new StoreError(`cannot open the DuckDB database ${this.options.path}: ${(cause as Error).message}`, { cause });
     }
+    if (this.options.path !== ':memory:') {
+      // Batch files of a process that died mid-write (safe now that this process holds the database lock):
+      // their rows were either committed or never acknowledged.
+      for (const f of await readdir(this.batchDir)) if (f.startsWith('.tally-batch-')) await rm(join(this.batchDir, f), { force: true });
+    }
     this.conn = await this.instance.connect();
     this.reader = await this.instance.connect();
     for (const ddl of DUCKDB_SCHEMA) await this.conn.run(ddl);
   }
 
   async close(): Promise<void> {
+    if (!this.conn) return;
     await this.exclusive(async () => {
       this.reader?.closeSync();
       if (this.conn && this.options.path !== ':memory:') await this.conn.run('CHECKPOINT');

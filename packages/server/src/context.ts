@@ -1,0 +1,17 @@
+import type { PriceBook } from '@tally/core';
+import type { EventStore, GroupWriter } from '@tally/storage';
+import type { AuthService } from './auth/auth-service.js';
+import type { TallyConfig } from './config.js';
+import type { ProjectService } from './projects/project-service.js';
+
+/** Everything a route may use, built once at start-up by `openTally` and closed by it on shutdown. */
+export interface TallyContext {
+  readonly config: TallyConfig;
+  readonly store: EventStore;
+  readonly writer: GroupWriter;
+  readonly auth: AuthService;
+  readonly projects: ProjectService;
+  readonly priceBook: PriceBook;
+  readonly version: string;
+  readonly startedAt: number;
+}

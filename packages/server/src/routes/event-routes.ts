@@ -1,0 +1,72 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { TallyContext } from '../context.js';
+import { TallyError } from '../errors.js';
+import { parseTimestamp } from '@tally/core';
+import { ErrorSchema } from './schemas.js';
+
+const EventSchema = Type.Record(Type.String(), Type.Unknown(), { description: 'A stored CallEvent (see the data model)' });
+
+/** Reading stored calls back: newest first, with an opaque cursor. */
+export function registerEventRoutes(app: FastifyInstance, ctx: TallyContext): void {
+  app.get(
+    '/api/v1/analytics/events',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags: ['analytics'],
+        summary: 'Stored calls, newest first, one page at a time',
+        querystring: Type.Object({
+          from: Type.Optional(Type.String({ description: 'Start (inclusive): ISO 8601 or epoch seconds/ms' })),
+          to: Type.Optional(Type.String({ description: 'End (exclusive)' })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
+          cursor: Type.Optional(Type.String({ maxLength: 512, description: 'next_cursor of the previous page' })),
+        }),
+        response: {
+          200: Type.Object({ events: Type.Array(EventSchema), next_cursor: Type.Union([Type.String(), Type.Null()]) }),
+          400: ErrorSchema,
+          422: ErrorSchema,
+        },
+      },
+    },
+    async (req) => {
+      const q = req.query as { from?: string; to?: string; limit?: number; cursor?: string };
+      return ctx.store.events({
+        projectId: req.projectId,
+        ...(q.from !== undefined ? { from: time(q.from, 'from') } : {}),
+        ...(q.to !== undefined ? { to: time(q.to, 'to') } : {}),
+        limit: q.limit ?? 100,
+        cursor: q.cursor ?? null,
+      });
+    },
+  );
+
+  app.get(
+    '/api/v1/events/:id',
+    {
+      config: { access: 'read' },
+      schema: {
+        tags: ['analytics'],
+        summary: 'One stored call by id',
+        params: Type.Object({ id: Type.String({ maxLength: 128 }) }),
+        response: { 200: EventSchema, 404: ErrorSchema },
+      },
+    },
+    async (req) => {
+      const { id } = req.params as { id: string };
+      const event = await ctx.store.getEvent(req.projectId, id);
+      if (!event) throw new TallyError('not_found', `no call with id ${id} in project ${req.projectId}`);
+      return event;
+    },
+  );
+}
+
+function time(value: string, name: string): number {
+  const ms = parseTimestamp(/^\d+(\.\d+)?$/.test(value) ? Number(value) : value);
+  if (ms === null) {
+    throw new TallyError('validation_failed', `${name} must be an ISO 8601 date-time or Unix epoch seconds/milliseconds; got ${value}`, [
+      { path: `querystring.${name}`, message: 'does not parse as a time' },
+    ]);
+  }
+  return ms;
+}

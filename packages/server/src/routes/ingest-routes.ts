@@ -1,0 +1,176 @@
+import { Type } from '@sinclair/typebox';
+import {
+  AppLogInputSchema,
+  CallEventInputSchema,
+  LIMITS,
+  MetricPointInputSchema,
+  describeFieldErrors,
+  prepareAppLog,
+  prepareCallEvent,
+  prepareMetricPoint,
+  type FieldError,
+  type IngestSource,
+  type PrepareContext,
+  type Prepared,
+} from '@tally/core';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TallyContext } from '../context.js';
+import { TallyError, invalid } from '../errors.js';
+import { ErrorSchema, ItemResultsSchema } from './schemas.js';
+
+/** One entry of a 207 answer: the item's own status and, when it was rejected, why. */
+export interface ItemResult {
+  index: number;
+  id: string | null;
+  status: number;
+  error?: { code: 'validation_failed'; message: string; fields: FieldError[] };
+}
+
+// Bodies are validated item by item by core (so one bad item never sinks a batch, and errors name each field);
+// the schemas below document the routes and are not run by Fastify.
+const noFastifyValidation = () => () => true;
+const SOURCES: readonly IngestSource[] = ['api', 'sdk'];
+
+export function registerIngestRoutes(app: FastifyInstance, ctx: TallyContext): void {
+  const contextFor = (req: FastifyRequest): PrepareContext => {
+    const project = ctx.projects.require(req.projectId);
+    const source = req.headers['x-tally-source'];
+    return {
+      projectId: project.id,
+      now: Date.now(),
+      ingestSource: SOURCES.find((s) => s === source) ?? 'api',
+      capturePolicy: project.capture_policy,
+      priceBook: ctx.priceBook,
+    };
+  };
+
+  app.post(
+    '/api/v1/ingest/llm',
+    {
+      config: { access: 'ingest' },
+      validatorCompiler: noFastifyValidation,
+      schema: {
+        tags: ['ingest'],
+        summary: 'Record one LLM call',
+        body: CallEventInputSchema,
+        response: { 201: Type.Object({ id: Type.String(), status: Type.Literal('created') }), 422: ErrorSchema },
+      },
+    },
+    async (req, reply) => {
+      const prepared = prepareCallEvent(req.body, contextFor(req));
+      if (!prepared.ok) throw invalid(prepared.errors, 'the event');
+      await ctx.writer.write({ calls: [prepared.value] });
+      return reply.code(201).send({ id: prepared.value.id, status: 'created' });
+    },
+  );
+
+  app.post(
+    '/api/v1/ingest/llm/bulk',
+    {
+      config: { access: 'ingest' },
+      validatorCompiler: noFastifyValidation,
+      schema: {
+        tags: ['ingest'],
+        summary: `Record up to ${LIMITS.bulkItems} LLM calls; every valid item is stored even when others are rejected`,
+        body: Type.Object({ events: Type.Array(CallEventInputSchema, { maxItems: LIMITS.bulkItems }) }),
+        response: { 207: ItemResultsSchema, 413: ErrorSchema, 422: ErrorSchema },
+      },
+    },
+    async (req, reply) => {
+      const items = batchItems(req.body, 'events');
+      const c = contextFor(req);
+      const { results, values } = prepareAll(items, (raw) => prepareCallEvent(raw, c));
+      if (values.length > 0) await ctx.writer.write({ calls: values });
+      return reply.code(207).send({ results, accepted: values.length, rejected: items.length - values.length });
+    },
+  );
+
+  app.post(
+    '/api/v1/ingest/app',
+    {
+      config: { access: 'ingest' },
+      validatorCompiler: noFastifyValidation,
+      schema: {
+        tags: ['ingest'],
+        summary: 'Record application logs: one log object, or {"logs": [...]} (answered 207 per item)',
+        body: Type.Union([AppLogInputSchema, Type.Object({ logs: Type.Array(AppLogInputSchema) })]),
+        response: { 201: Type.Object({ id: Type.String(), status: Type.Literal('created') }), 207: ItemResultsSchema, 422: ErrorSchema },
+      },
+    },
+    async (req, reply) => {
+      const project = ctx.projects.require(req.projectId).id;
+      const prepare = (raw: unknown) => prepareAppLog(raw, project, Date.now());
+      return ingestOneOrMany(req.body, 'logs', prepare, async (logs) => void (await ctx.writer.write({ logs })), reply);
+    },
+  );
+
+  app.post(
+    '/api/v1/ingest/metrics',
+    {
+      config: { access: 'ingest' },
+      validatorCompiler: noFastifyValidation,
+      schema: {
+        tags: ['ingest'],
+        summary: 'Record metric samples: one sample, or {"metrics": [...]} (answered 207 per item)',
+        body: Type.Union([MetricPointInputSchema, Type.Object({ metrics: Type.Array(MetricPointInputSchema) })]),
+        response: { 201: Type.Object({ id: Type.String(), status: Type.Literal('created') }), 207: ItemResultsSchema, 422: ErrorSchema },
+      },
+    },
+    async (req, reply) => {
+      const project = ctx.projects.require(req.projectId).id;
+      const prepare = (raw: unknown) => prepareMetricPoint(raw, project, Date.now());
+      return ingestOneOrMany(req.body, 'metrics', prepare, async (metrics) => void (await ctx.writer.write({ metrics })), reply);
+    },
+  );
+}
+
+type Reply = { code(status: number): { send(body: unknown): unknown } };
+
+async function ingestOneOrMany<T extends { id: string }>(
+  body: unknown,
+  listKey: string,
+  prepare: (raw: unknown) => Prepared<T>,
+  write: (values: T[]) => Promise<void>,
+  reply: Reply,
+): Promise<unknown> {
+  if (typeof body === 'object' && body !== null && listKey in body) {
+    const items = batchItems(body, listKey);
+    const { results, values } = prepareAll(items, prepare);
+    if (values.length > 0) await write(values);
+    return reply.code(207).send({ results, accepted: values.length, rejected: items.length - values.length });
+  }
+  const prepared = prepare(body);
+  if (!prepared.ok) throw invalid(prepared.errors, 'the record');
+  await write([prepared.value]);
+  return reply.code(201).send({ id: prepared.value.id, status: 'created' });
+}
+
+function batchItems(body: unknown, key: string): unknown[] {
+  const items = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[key] : undefined;
+  if (!Array.isArray(items)) throw invalid([{ path: key, message: `is required: a JSON array under "${key}"` }], 'the body');
+  if (items.length > LIMITS.bulkItems) {
+    throw new TallyError('payload_too_large', `a bulk request may hold at most ${LIMITS.bulkItems} items; got ${items.length}. Split it into several requests`);
+  }
+  return items;
+}
+
+function prepareAll<T extends { id: string }>(items: unknown[], prepare: (raw: unknown) => Prepared<T>) {
+  const results: ItemResult[] = new Array(items.length);
+  const values: T[] = [];
+  for (let i = 0; i < items.length; i++) {
+    const p = prepare(items[i]);
+    if (p.ok) {
+      values.push(p.value);
+      results[i] = { index: i, id: p.value.id, status: 201 };
+    } else {
+      const raw = items[i] as { id?: unknown } | null;
+      results[i] = {
+        index: i,
+        id: typeof raw?.id === 'string' ? raw.id : null,
+        status: 422,
+        error: { code: 'validation_failed', message: describeFieldErrors(p.errors), fields: p.errors },
+      };
+    }
+  }
+  return { results, values };
+}

@@ -1,0 +1,78 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { TallyContext } from '../context.js';
+
+export function registerMetaRoutes(app: FastifyInstance, ctx: TallyContext): void {
+  app.get(
+    '/',
+    { schema: { tags: ['meta'], summary: 'API information and links to the documentation' } },
+    async () => ({
+      name: 'Tally',
+      description: 'Self-hosted LLM usage analytics and observability',
+      version: ctx.version,
+      documentation: '/docs',
+      openapi: '/docs/json',
+      health: '/health',
+      status: '/api/v1/status',
+      ingest: {
+        llm: 'POST /api/v1/ingest/llm',
+        llm_bulk: 'POST /api/v1/ingest/llm/bulk',
+        app_logs: 'POST /api/v1/ingest/app',
+        metrics: 'POST /api/v1/ingest/metrics',
+      },
+      projects: '/api/v1/projects',
+    }),
+  );
+
+  app.get(
+    '/health',
+    {
+      schema: {
+        tags: ['meta'],
+        summary: 'Liveness plus a real query against the store; 503 when the store cannot answer',
+        response: {
+          200: Type.Object({ status: Type.Literal('healthy'), timestamp: Type.String(), store: Type.String() }),
+          503: Type.Object({ status: Type.Literal('unhealthy'), timestamp: Type.String(), store: Type.String(), error: Type.String() }),
+        },
+      },
+    },
+    async (req, reply) => {
+      const timestamp = new Date().toISOString();
+      try {
+        await ctx.store.ping();
+        return { status: 'healthy', timestamp, store: ctx.store.kind };
+      } catch (e) {
+        req.log.error({ err: e }, 'health check: the store did not answer');
+        return reply.code(503).send({ status: 'unhealthy', timestamp, store: ctx.store.kind, error: 'the store did not answer a query' });
+      }
+    },
+  );
+
+  app.get(
+    '/api/v1/status',
+    {
+      schema: {
+        tags: ['meta'],
+        summary: 'API status: version, uptime, store, protection mode and write queue',
+        response: {
+          200: Type.Object({
+            status: Type.String(),
+            version: Type.String(),
+            uptime_seconds: Type.Number(),
+            store: Type.Object({ kind: Type.String() }),
+            auth: Type.Object({ mode: Type.Union([Type.Literal('open'), Type.Literal('protected')]) }),
+            ingest: Type.Object({ pending_records: Type.Integer() }),
+          }),
+        },
+      },
+    },
+    async () => ({
+      status: 'operational',
+      version: ctx.version,
+      uptime_seconds: Math.round((Date.now() - ctx.startedAt) / 1000),
+      store: { kind: ctx.store.kind },
+      auth: { mode: ctx.auth.open ? 'open' : 'protected' },
+      ingest: { pending_records: ctx.writer.pending },
+    }),
+  );
+}

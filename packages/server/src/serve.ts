@@ -1,0 +1,58 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.js';
+import { ConfigError, isLoopback, type TallyConfig } from './config.js';
+import type { TallyContext } from './context.js';
+import { openTally } from './tally.js';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  ctx: TallyContext;
+  url: string;
+  /** Stops accepting connections, answers the requests in flight, flushes writes and closes the store. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the HTTP server. In protected mode (shared/DESIGN.md §7) a server without API keys serves the default
+ * project openly, so it may listen only on a loopback address.
+ */
+export async function startServer(config: TallyConfig, print: (line: string) => void = console.log): Promise<RunningServer> {
+  const opened = await openTally(config);
+  if (opened.ctx.auth.open && !isLoopback(config.host)) {
+    await opened.close();
+    throw new ConfigError(
+      `Tally refuses to listen on ${config.host}: no API key exists, and without keys anyone who can reach the server ` +
+        `could read and write your data. Create a key first, then start again:\n` +
+        `  tally keys create --project default --scope read --data ${config.dataDir}\n` +
+        `or listen on 127.0.0.1 only (--host 127.0.0.1).`,
+    );
+  }
+  const app = await buildApp(opened.ctx);
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (e) {
+    await opened.close();
+    throw new ConfigError(`cannot listen on ${config.host}:${config.port}: ${(e as Error).message}`, { cause: e });
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  print(`Tally ${opened.ctx.version} listening on ${url} (store: ${opened.ctx.store.kind} ${config.store.path})`);
+  print(opened.ctx.auth.open ? 'Open mode: no API keys yet, so the default project is served without a key on this loopback address.' : `Protected mode: ${opened.ctx.auth.activeKeys} API key(s) active.`);
+  if (opened.generatedAdminToken) {
+    print(`Admin token (shown once, stored only as a hash; keep it to manage projects and keys):\n  ${opened.generatedAdminToken}`);
+  }
+  let stopping: Promise<void> | null = null;
+  return {
+    app,
+    ctx: opened.ctx,
+    url,
+    stop() {
+      stopping ??= (async () => {
+        await app.close();
+        await opened.close();
+      })();
+      return stopping;
+    },
+  };
+}
