@@ -68,9 +68,11 @@ export async function runOpenLoop({ server, bodies, rate, connections, progress,
   const start = performance.now() + 20;
   const ticker = setInterval(() => {
     const elapsed = performance.now() - start;
+    const phase =
+      sent < n ? `${fmt.s(elapsed)} of ${fmt.s(n * intervalMs)}` : `all sent ${fmt.s(elapsed - n * intervalMs)} ago`;
     progress(
-      `latency: ${fmt.s(elapsed)} of ${fmt.s(n * intervalMs)}, ${fmt.int(sent)} sent, ${fmt.int(answered)} answered, ` +
-        `${inFlight.size} in flight, ${non201 + transportErrors} failed, server RSS ${fmt.mib(memory.current())}`,
+      `latency: ${phase}, ${fmt.int(sent)} sent, ${fmt.int(answered)} answered, ${inFlight.size} in flight, ` +
+        `${non201 + transportErrors} failed, server RSS ${fmt.mib(memory.current())}`,
     );
   }, progressEveryMs);
   try {

@@ -33,7 +33,7 @@ export function freePort() {
  *   const server = await startServer({ cliPath: 'packages/server/dist/cli.js' });
  *   try { ... } finally { await server.dispose(); }
  */
-export async function startServer({ cliPath, onLogLine = () => {} }) {
+export async function startServer({ cliPath, onLogRecord = () => {}, onUnexpectedExit = () => {} }) {
   const dataDir = await mkdtemp(join(tmpdir(), 'tally-bench-'));
   const port = await freePort();
   const env = { ...process.env, TALLY_LOG_LEVEL: 'warn', TALLY_ADMIN_TOKEN: randomBytes(24).toString('hex') };
@@ -60,18 +60,20 @@ export async function startServer({ cliPath, onLogLine = () => {} }) {
   let ready = false;
   const lines = (stream) => createInterface({ input: stream, crlfDelay: Infinity });
   const readyPromise = new Promise((resolve, reject) => {
-    const onLine = (line) => {
+    // After start-up, the server's log records are pino's JSON lines on stdout; anything on stderr (a Node
+    // warning, a crash) counts too. Its plain console lines (the banner, the shutdown notice) do not.
+    const onLine = (source) => (line) => {
       if (!ready && line.includes('listening on')) {
         ready = true;
         resolve();
-      } else if (ready) {
-        onLogLine(line);
+      } else if (ready && (source === 'stderr' || line.startsWith('{'))) {
+        onLogRecord(line);
       }
       tail.push(line);
       if (tail.length > 40) tail.shift();
     };
-    lines(child.stdout).on('line', onLine);
-    lines(child.stderr).on('line', onLine);
+    lines(child.stdout).on('line', onLine('stdout'));
+    lines(child.stderr).on('line', onLine('stderr'));
     child.once('error', reject);
     exited.then(({ code, signal }) => {
       if (!ready)
@@ -89,6 +91,9 @@ export async function startServer({ cliPath, onLogLine = () => {} }) {
   });
 
   let stopping = null;
+  exited.then(({ code, signal }) => {
+    if (ready && !stopping) onUnexpectedExit({ code, signal, tail: tail.join('\n') });
+  });
   const handle = {
     pid: child.pid,
     url: `http://127.0.0.1:${port}`,
@@ -123,7 +128,9 @@ export async function startServer({ cliPath, onLogLine = () => {} }) {
 
 async function stopChild(child, exited) {
   const t0 = performance.now();
-  if (child.exitCode !== null || child.signalCode !== null) return { ms: 0, forced: false, code: child.exitCode };
+  if (child.exitCode !== null || child.signalCode !== null) {
+    return { ms: 0, forced: false, code: child.exitCode, signal: child.signalCode, already_exited: true };
+  }
   child.kill('SIGTERM');
   let timer;
   const late = new Promise((resolve) => (timer = setTimeout(() => resolve('late'), STOP_TIMEOUT_MS)));
@@ -132,9 +139,9 @@ async function stopChild(child, exited) {
   if (first === 'late') {
     child.kill('SIGKILL');
     await exited;
-    return { ms: performance.now() - t0, forced: true, code: null };
+    return { ms: performance.now() - t0, forced: true, code: null, signal: 'SIGKILL', already_exited: false };
   }
-  return { ms: performance.now() - t0, forced: false, code: first.code };
+  return { ms: performance.now() - t0, forced: false, code: first.code, signal: first.signal, already_exited: false };
 }
 
 /** Current and peak resident memory of a process, in bytes, from /proc/<pid>/status (null when not on Linux). */

@@ -9,14 +9,20 @@ export const AppLogInputSchema = Type.Partial(
   Type.Object({
     id: Type.String({ minLength: 1, maxLength: LIMITS.idLength }),
     timestamp: Type.Union([Type.String({ maxLength: 40 }), Type.Number({ minimum: 0 })]),
-    level: Type.String({ maxLength: 16, description: 'DEBUG, INFO, WARNING, ERROR or CRITICAL (any case; WARN and FATAL are accepted)' }),
+    level: Type.String({
+      maxLength: 16,
+      description: 'DEBUG, INFO, WARNING, ERROR or CRITICAL (any case; WARN and FATAL are accepted)',
+    }),
     message: Type.String({ maxLength: LIMITS.contentText }),
     logger: Type.String({ maxLength: LIMITS.shortString }),
     service: Type.String({ maxLength: LIMITS.shortString }),
     trace_id: Type.String({ maxLength: LIMITS.shortString }),
     attributes: Type.Record(Type.String(), Type.Unknown()),
   }),
-  { additionalProperties: true, description: 'One log record. Required: message. timestamp defaults to now, level to INFO.' },
+  {
+    additionalProperties: true,
+    description: 'One log record. Required: message. timestamp defaults to now, level to INFO.',
+  },
 );
 export type AppLogInput = Static<typeof AppLogInputSchema>;
 
@@ -41,7 +47,10 @@ export const MetricPointInputSchema = Type.Partial(
     name: Type.String({ minLength: 1, maxLength: LIMITS.shortString }),
     value: Type.Number(),
     unit: Type.String({ maxLength: 64 }),
-    tags: Type.Record(Type.String(), Type.Union([Type.String({ maxLength: LIMITS.shortString }), Type.Number(), Type.Boolean()])),
+    tags: Type.Record(
+      Type.String(),
+      Type.Union([Type.String({ maxLength: LIMITS.shortString }), Type.Number(), Type.Boolean()]),
+    ),
   }),
   { additionalProperties: true, description: 'One metric sample. Required: name, value. timestamp defaults to now.' },
 );

@@ -34,7 +34,10 @@ export function fromAjvErrors(errors: readonly ErrorObject[], prefix = ''): Fiel
       const allowed = errors
         .filter((o) => o.instancePath === e.instancePath && o.keyword === 'const')
         .map((o) => String((o.params as { allowedValue: unknown }).allowedValue));
-      byPath.set(path, allowed.length ? `must be one of ${allowed.join(', ')}` : (HINTS[field] ?? 'has the wrong type'));
+      byPath.set(
+        path,
+        allowed.length ? `must be one of ${allowed.join(', ')}` : (HINTS[field] ?? 'has the wrong type'),
+      );
       continue;
     }
     if (byPath.has(path) || e.keyword === 'const') continue;

@@ -22,7 +22,8 @@ export function checkMetadata(value: Record<string, unknown>, path: string, erro
   };
   walk(value, 1);
   if (tooDeep) errors.push({ path, message: `must not be nested deeper than ${LIMITS.metadataDepth} levels` });
-  if (keys > LIMITS.metadataKeys) errors.push({ path, message: `must not have more than ${LIMITS.metadataKeys} keys in all; got ${keys}` });
+  if (keys > LIMITS.metadataKeys)
+    errors.push({ path, message: `must not have more than ${LIMITS.metadataKeys} keys in all; got ${keys}` });
   if (!tooDeep && keys > 0 && JSON.stringify(value).length > LIMITS.metadataBytes) {
     errors.push({ path, message: `must not exceed ${LIMITS.metadataBytes} bytes once serialized` });
   }

@@ -1,6 +1,15 @@
 import { v7 as uuidv7 } from 'uuid';
 import { ajv } from './ajv.js';
-import { AppLogInputSchema, LOG_LEVELS, type AppLog, type AppLogInput, type LogLevel, MetricPointInputSchema, type MetricPoint, type MetricPointInput } from './app-log.js';
+import {
+  AppLogInputSchema,
+  LOG_LEVELS,
+  type AppLog,
+  type AppLogInput,
+  type LogLevel,
+  MetricPointInputSchema,
+  type MetricPoint,
+  type MetricPointInput,
+} from './app-log.js';
 import { fromAjvErrors, type FieldError } from './field-errors.js';
 import { LIMITS } from './limits.js';
 import { checkMetadata, isPlainObject } from './metadata-check.js';
@@ -9,14 +18,21 @@ import { parseTimestamp } from './time.js';
 
 const validateLog = ajv.compile(AppLogInputSchema);
 const validateMetric = ajv.compile(MetricPointInputSchema);
-const LEVEL_ALIASES: Readonly<Record<string, LogLevel>> = { WARN: 'WARNING', FATAL: 'CRITICAL', TRACE: 'DEBUG', ERR: 'ERROR' };
+const LEVEL_ALIASES: Readonly<Record<string, LogLevel>> = {
+  WARN: 'WARNING',
+  FATAL: 'CRITICAL',
+  TRACE: 'DEBUG',
+  ERR: 'ERROR',
+};
 const LOG_KNOWN = new Set(Object.keys(AppLogInputSchema.properties));
 
 function optionalTime(value: unknown, now: number, errors: FieldError[]): number {
   if (value === undefined) return now;
   const ms = parseTimestamp(value);
-  if (ms === null) errors.push({ path: 'timestamp', message: 'must be an ISO 8601 date-time or Unix epoch seconds/milliseconds' });
-  else if (ms > now + LIMITS.futureSkewMs) errors.push({ path: 'timestamp', message: 'lies more than a day in the future' });
+  if (ms === null)
+    errors.push({ path: 'timestamp', message: 'must be an ISO 8601 date-time or Unix epoch seconds/milliseconds' });
+  else if (ms > now + LIMITS.futureSkewMs)
+    errors.push({ path: 'timestamp', message: 'lies more than a day in the future' });
   return ms ?? now;
 }
 
@@ -28,7 +44,8 @@ export function prepareAppLog(raw: unknown, projectId: string, now: number): Pre
   if (e.message === undefined) errors.push({ path: 'message', message: 'is required' });
   const upper = typeof e.level === 'string' ? e.level.toUpperCase() : 'INFO';
   const level = (LOG_LEVELS as readonly string[]).includes(upper) ? (upper as LogLevel) : LEVEL_ALIASES[upper];
-  if (!level) errors.push({ path: 'level', message: `must be one of ${LOG_LEVELS.join(', ')}; got ${String(e.level)}` });
+  if (!level)
+    errors.push({ path: 'level', message: `must be one of ${LOG_LEVELS.join(', ')}; got ${String(e.level)}` });
   const timestamp = optionalTime(e.timestamp, now, errors);
   const attributes: Record<string, unknown> = isPlainObject(e.attributes) ? { ...e.attributes } : {};
   for (const key in raw) if (!LOG_KNOWN.has(key) && key !== 'project_id') attributes[key] = raw[key];
@@ -60,7 +77,8 @@ export function prepareMetricPoint(raw: unknown, projectId: string, now: number)
   if (e.value === undefined) errors.push({ path: 'value', message: 'is required' });
   const timestamp = optionalTime(e.timestamp, now, errors);
   const tags = e.tags ?? {};
-  if (Object.keys(tags).length > LIMITS.tagCount) errors.push({ path: 'tags', message: `must not have more than ${LIMITS.tagCount} keys` });
+  if (Object.keys(tags).length > LIMITS.tagCount)
+    errors.push({ path: 'tags', message: `must not have more than ${LIMITS.tagCount} keys` });
   if (errors.length > 0) return { ok: false, errors };
   return {
     ok: true,

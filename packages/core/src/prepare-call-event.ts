@@ -48,9 +48,12 @@ export function prepareCallEvent(raw: unknown, ctx: PrepareContext): Prepared<Ca
   if (e.model === undefined && e.api_type === undefined) {
     errors.push({ path: 'model', message: 'is required (or api_type for calls that have no model)' });
   }
-  const start = failed.has('timestamp') || e.timestamp === undefined ? null : checkTime(e.timestamp, 'timestamp', ctx.now, errors);
-  const end = failed.has('end_time') || e.end_time === undefined ? null : checkTime(e.end_time, 'end_time', ctx.now, errors);
-  if (start !== null && end !== null && end < start) errors.push({ path: 'end_time', message: 'must not be before timestamp' });
+  const start =
+    failed.has('timestamp') || e.timestamp === undefined ? null : checkTime(e.timestamp, 'timestamp', ctx.now, errors);
+  const end =
+    failed.has('end_time') || e.end_time === undefined ? null : checkTime(e.end_time, 'end_time', ctx.now, errors);
+  if (start !== null && end !== null && end < start)
+    errors.push({ path: 'end_time', message: 'must not be before timestamp' });
   if (isPlainObject(e.metadata)) checkMetadata(e.metadata, 'metadata', errors);
   if (errors.length > 0 || start === null) return { ok: false, errors };
 
@@ -71,7 +74,10 @@ function resolveAliases(raw: Record<string, unknown>): Record<string, unknown> {
 function checkTime(value: unknown, path: string, now: number, errors: FieldError[]): number | null {
   const ms = parseTimestamp(value);
   if (ms === null) {
-    errors.push({ path, message: 'must be an ISO 8601 date-time or Unix epoch seconds/milliseconds; it does not parse' });
+    errors.push({
+      path,
+      message: 'must be an ISO 8601 date-time or Unix epoch seconds/milliseconds; it does not parse',
+    });
     return null;
   }
   if (ms > now + LIMITS.futureSkewMs) {
@@ -93,8 +99,10 @@ function buildEvent(
 
   const inputTokens = e.input_tokens ?? null;
   const outputTokens = e.output_tokens ?? null;
-  const total = e.total_tokens ?? (inputTokens !== null || outputTokens !== null ? (inputTokens ?? 0) + (outputTokens ?? 0) : null);
-  const status: CallStatus = e.status ?? (e.error_message !== undefined || e.error_type !== undefined ? 'error' : 'success');
+  const total =
+    e.total_tokens ?? (inputTokens !== null || outputTokens !== null ? (inputTokens ?? 0) + (outputTokens ?? 0) : null);
+  const status: CallStatus =
+    e.status ?? (e.error_message !== undefined || e.error_type !== undefined ? 'error' : 'success');
   const cost = ctx.priceBook.cost({
     provider: e.provider ?? null,
     model: e.model ?? null,

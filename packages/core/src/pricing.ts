@@ -1,11 +1,6 @@
-import {
-  calcPrice,
-  findProvider,
-  type ModelInfo,
-  type ModelPrice,
-  type TieredPrices,
-  type Usage,
-} from '@pydantic/genai-prices';
+import { calcPrice, findProvider } from '@pydantic/genai-prices';
+import type { ModelInfo, ModelPrice, TieredPrices, Usage } from '@pydantic/genai-prices';
+import { parseTimestamp } from './time.js';
 
 /** A per-project price that replaces the price book for one model from `effective_from` on. */
 export interface PriceOverride {
@@ -182,8 +177,8 @@ function compile(o: PriceOverride): Override {
     return v;
   };
   if (typeof o.model !== 'string' || !o.model.trim()) throw bad('model', 'a non-empty string', o.model);
-  const from = Date.parse(o.effective_from);
-  if (Number.isNaN(from)) throw bad('effective_from', 'an ISO 8601 date-time', o.effective_from);
+  const from = parseTimestamp(o.effective_from); // a missing zone means UTC, as everywhere in Tally
+  if (from === null) throw bad('effective_from', 'an ISO 8601 date-time', o.effective_from);
   const [input, output] = [usd('input_per_mtok'), usd('output_per_mtok')];
   const [cacheRead, cacheWrite] = [usd('cache_read_per_mtok', input), usd('cache_write_per_mtok', input)];
   const rates = { fixed: 0, input, output, reasoning: output, cacheRead, cacheWrite };

@@ -20,8 +20,8 @@ const BEARER = /(?<![A-Za-z])([Bb]earer[ \t]{1,8})(?=[A-Za-z._~+/=-]{0,200}\d)[A
 const EMAIL =
   /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.[A-Za-z]{2,24}/g;
 // 13–19 digits, single spaces or dashes allowed between them. Networks' numbers start with 2–6, which also spares
-// millisecond timestamps (1…); a Luhn check in the callback spares most other long numbers.
-const CARD = /(?<![\d.])[2-6](?:[ -]?\d){12,18}(?!\d)/g;
+// millisecond timestamps (1…); a Luhn check spares most other long numbers; a leading + means a phone number.
+const CARD = /(?<![\d.+])[2-6](?:[ -]?\d){12,18}(?!\d)/g;
 const PHONE_PATTERNS: readonly RegExp[] = [
   // +CC international: digits run together, or groups split by a separator. Groups never touch each other, so a
   // failed match cannot backtrack through the many ways of splitting a digit run.

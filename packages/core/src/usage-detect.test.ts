@@ -5,7 +5,11 @@ describe('normalizeUsage', () => {
   it('adds Anthropic cache tokens to the prompt, whichever cloud served the model', () => {
     const usage = { input_tokens: 5, cache_read_input_tokens: 995, output_tokens: 20 };
     for (const provider of ['anthropic', 'bedrock', 'vertex', null]) {
-      expect(normalizeUsage(provider, usage)).toMatchObject({ input_tokens: 1000, cache_read_tokens: 995, total_tokens: 1020 });
+      expect(normalizeUsage(provider, usage)).toMatchObject({
+        input_tokens: 1000,
+        cache_read_tokens: 995,
+        total_tokens: 1020,
+      });
     }
   });
 
@@ -20,7 +24,12 @@ describe('normalizeUsage', () => {
   });
 
   it('reads Responses API usage and its cached tokens', () => {
-    const usage = { input_tokens: 100, input_tokens_details: { cached_tokens: 80 }, output_tokens: 3, total_tokens: 103 };
+    const usage = {
+      input_tokens: 100,
+      input_tokens_details: { cached_tokens: 80 },
+      output_tokens: 3,
+      total_tokens: 103,
+    };
     expect(normalizeUsage('openai', usage)).toMatchObject({ input_tokens: 100, cache_read_tokens: 80 });
   });
 

@@ -26,7 +26,12 @@ describe('normalizeOpenAIChatUsage', () => {
   });
 
   it('reads DeepSeek-style cache hits', () => {
-    const usage = { prompt_tokens: 100, completion_tokens: 1, prompt_cache_hit_tokens: 64, prompt_cache_miss_tokens: 36 };
+    const usage = {
+      prompt_tokens: 100,
+      completion_tokens: 1,
+      prompt_cache_hit_tokens: 64,
+      prompt_cache_miss_tokens: 36,
+    };
     expect(normalizeOpenAIChatUsage(usage)?.cache_read_tokens).toBe(64);
   });
 

@@ -1,7 +1,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { StoreError } from '@tally/storage';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import { registerAuth } from './auth/auth-hook.js';
 import type { TallyContext } from './context.js';
 import { TallyError, errorBody } from './errors.js';
@@ -20,9 +20,9 @@ export async function buildApp(ctx: TallyContext, options: AppOptions = {}): Pro
   const app = Fastify({
     logger: options.logger ?? { level: ctx.config.logLevel },
     bodyLimit: ctx.config.bodyLimitBytes,
-    disableRequestLogging: true,
+    // One log line per request would cost the ingest hot path; errors and lifecycle events are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => crypto.randomUUID(),
-    forceCloseConnections: false,
     return503OnClosing: true,
   });
 
@@ -35,7 +35,9 @@ export async function buildApp(ctx: TallyContext, options: AppOptions = {}): Pro
         description: 'Self-hosted LLM usage analytics. Authenticate with `Authorization: Bearer <key>`.',
       },
       components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A project API key or the admin token' } },
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'A project API key or the admin token' },
+        },
       },
       security: [{ bearer: [] }],
     },
@@ -55,15 +57,23 @@ function installErrorHandling(app: FastifyInstance): void {
   app.setNotFoundHandler((req, reply) => {
     void reply
       .code(404)
-      .send(errorBody('not_found', `there is no route ${req.method} ${req.url.split('?')[0]}; the API is described at /docs`, req.id));
+      .send(
+        errorBody(
+          'not_found',
+          `there is no route ${req.method} ${req.url.split('?')[0]}; the API is described at /docs`,
+          req.id,
+        ),
+      );
   });
 
   app.setErrorHandler((err: FastifyError | TallyError | StoreError | Error, req, reply) => {
-    if (err instanceof TallyError) return reply.code(err.status).send(errorBody(err.code, err.message, req.id, err.fields));
+    if (err instanceof TallyError)
+      return reply.code(err.status).send(errorBody(err.code, err.message, req.id, err.fields));
     if (err instanceof StoreError) {
       req.log.error({ err }, 'store failure');
       const status = err.code === 'bad_cursor' ? 400 : 503;
-      const message = status === 400 ? err.message : 'the store is unavailable; the request was not recorded, retry later';
+      const message =
+        status === 400 ? err.message : 'the store is unavailable; the request was not recorded, retry later';
       return reply.code(status).send(errorBody(status === 400 ? 'bad_request' : 'store_unavailable', message, req.id));
     }
     const fe = err as FastifyError;
@@ -75,13 +85,30 @@ function installErrorHandling(app: FastifyInstance): void {
       }));
       return reply
         .code(422)
-        .send(errorBody('validation_failed', `the request is invalid: ${fields.map((f) => `${f.path} ${f.message}`).join('; ')}`, req.id, fields));
+        .send(
+          errorBody(
+            'validation_failed',
+            `the request is invalid: ${fields.map((f) => `${f.path} ${f.message}`).join('; ')}`,
+            req.id,
+            fields,
+          ),
+        );
     }
     if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return reply.code(413).send(errorBody('payload_too_large', `the body is larger than the limit of ${app.initialConfig.bodyLimit} bytes; send smaller batches or raise TALLY_BODY_LIMIT_MB`, req.id));
+      return reply
+        .code(413)
+        .send(
+          errorBody(
+            'payload_too_large',
+            `the body is larger than the limit of ${app.initialConfig.bodyLimit} bytes; send smaller batches or raise TALLY_BODY_LIMIT_MB`,
+            req.id,
+          ),
+        );
     }
     if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-      return reply.code(415).send(errorBody('unsupported_media_type', 'send the body as Content-Type: application/json', req.id));
+      return reply
+        .code(415)
+        .send(errorBody('unsupported_media_type', 'send the body as Content-Type: application/json', req.id));
     }
     if (fe.statusCode === 400 && (fe.code?.startsWith('FST_ERR_CTP') || err instanceof SyntaxError)) {
       return reply.code(400).send(errorBody('malformed_json', `the body is not valid JSON: ${fe.message}`, req.id));
@@ -90,6 +117,10 @@ function installErrorHandling(app: FastifyInstance): void {
       return reply.code(fe.statusCode).send(errorBody('bad_request', fe.message, req.id));
     }
     req.log.error({ err }, 'unhandled error');
-    return reply.code(500).send(errorBody('internal_error', `an internal error occurred; quote request id ${req.id} when reporting it`, req.id));
+    return reply
+      .code(500)
+      .send(
+        errorBody('internal_error', `an internal error occurred; quote request id ${req.id} when reporting it`, req.id),
+      );
   });
 }

@@ -27,7 +27,10 @@ program
   .option('--host <host>', 'address to listen on (default $TALLY_HOST or 127.0.0.1)')
   .option('--data <dir>', 'data directory (default $TALLY_DATA_DIR or ./data)')
   .option('--store <store>', 'event store: duckdb:<file> or :memory: (default $TALLY_STORE or <data>/tally.duckdb)')
-  .addHelpText('after', `\nEnvironment:\n${SETTINGS.map(([n, d, m]) => `  ${n.padEnd(26)} ${m} (default: ${d})`).join('\n')}\n\nExample:\n  tally serve --port 8000 --data ./data`)
+  .addHelpText(
+    'after',
+    `\nEnvironment:\n${SETTINGS.map(([n, d, m]) => `  ${n.padEnd(26)} ${m} (default: ${d})`).join('\n')}\n\nExample:\n  tally serve --port 8000 --data ./data`,
+  )
   .action(async (flags: { port?: string; host?: string; data?: string; store?: string }) => {
     const server = await startServer(loadConfig(env, flags), print);
     const shutdown = (signal: string) => {
@@ -45,18 +48,29 @@ program
   });
 
 const projects = program.command('projects').description('List and create projects');
-connection(projects.command('list').description('List projects\n\nExample:\n  tally projects list')).action(async (opts: ClientOptions) => {
-  await withAdmin(opts, async (admin) => {
-    const rows = await admin.listProjects();
-    print(rows.map((p) => `${p.id.padEnd(24)} ${p.name.padEnd(24)} capture=${p.capture_policy}`).join('\n') || 'no projects');
-  });
-});
+connection(projects.command('list').description('List projects\n\nExample:\n  tally projects list')).action(
+  async (opts: ClientOptions) => {
+    await withAdmin(opts, async (admin) => {
+      const rows = await admin.listProjects();
+      print(
+        rows.map((p) => `${p.id.padEnd(24)} ${p.name.padEnd(24)} capture=${p.capture_policy}`).join('\n') ||
+          'no projects',
+      );
+    });
+  },
+);
 connection(
   projects
     .command('create <name>')
     .description('Create a project\n\nExample:\n  tally projects create "Support bot" --id support')
     .option('--id <id>', 'project id (default: derived from the name)')
-    .addOption(new Option('--capture-policy <policy>', 'what to keep of prompts and completions').choices(['none', 'redacted', 'full'])),
+    .addOption(
+      new Option('--capture-policy <policy>', 'what to keep of prompts and completions').choices([
+        'none',
+        'redacted',
+        'full',
+      ]),
+    ),
 ).action(async (name: string, opts: ClientOptions & { id?: string; capturePolicy?: 'none' | 'redacted' | 'full' }) => {
   await withAdmin(opts, async (admin) => {
     const p = await admin.createProject({
@@ -72,24 +86,42 @@ const keys = program.command('keys').description('Create and list API keys');
 connection(
   keys
     .command('create')
-    .description('Create an API key for a project; it is printed once and stored hashed\n\nExample:\n  tally keys create --project default --scope ingest')
+    .description(
+      'Create an API key for a project; it is printed once and stored hashed\n\nExample:\n  tally keys create --project default --scope ingest',
+    )
     .requiredOption('--project <id>', 'project the key belongs to')
-    .addOption(new Option('--scope <scope>', 'ingest: write only; read: read and write').choices(['ingest', 'read']).makeOptionMandatory())
+    .addOption(
+      new Option('--scope <scope>', 'ingest: write only; read: read and write')
+        .choices(['ingest', 'read'])
+        .makeOptionMandatory(),
+    )
     .option('--name <name>', 'a label to recognise the key by'),
 ).action(async (opts: ClientOptions & { project: string; scope: 'ingest' | 'read'; name?: string }) => {
   await withAdmin(opts, async (admin) => {
     const k = await admin.createKey(opts.project, opts.scope, opts.name ?? null);
-    print(`created ${k.scope} key ${k.id} for project ${k.project_id}. It is shown this once; store it now:\n  ${k.key}`);
+    print(
+      `created ${k.scope} key ${k.id} for project ${k.project_id}. It is shown this once; store it now:\n  ${k.key}`,
+    );
   });
 });
-connection(keys.command('list').description('List the keys of a project (never the keys themselves)').requiredOption('--project <id>', 'project')).action(
-  async (opts: ClientOptions & { project: string }) => {
-    await withAdmin(opts, async (admin) => {
-      const rows = await admin.listKeys(opts.project);
-      print(rows.map((k) => `${k.id}  ${k.prefix.padEnd(12)} ${k.scope.padEnd(7)} ${k.revoked_at ? 'revoked' : 'active '} ${k.name ?? ''}`).join('\n') || 'no keys');
-    });
-  },
-);
+connection(
+  keys
+    .command('list')
+    .description('List the keys of a project (never the keys themselves)')
+    .requiredOption('--project <id>', 'project'),
+).action(async (opts: ClientOptions & { project: string }) => {
+  await withAdmin(opts, async (admin) => {
+    const rows = await admin.listKeys(opts.project);
+    print(
+      rows
+        .map(
+          (k) =>
+            `${k.id}  ${k.prefix.padEnd(12)} ${k.scope.padEnd(7)} ${k.revoked_at ? 'revoked' : 'active '} ${k.name ?? ''}`,
+        )
+        .join('\n') || 'no keys',
+    );
+  });
+});
 
 program
   .command('openapi')
@@ -98,7 +130,10 @@ program
     print(JSON.stringify(await generateOpenApi(), null, 2));
   });
 
-async function withAdmin(opts: ClientOptions, fn: (a: Awaited<ReturnType<typeof connectAdmin>>) => Promise<void>): Promise<void> {
+async function withAdmin(
+  opts: ClientOptions,
+  fn: (a: Awaited<ReturnType<typeof connectAdmin>>) => Promise<void>,
+): Promise<void> {
   const admin = await connectAdmin(env, opts, print);
   try {
     await fn(admin);
@@ -109,6 +144,8 @@ async function withAdmin(opts: ClientOptions, fn: (a: Awaited<ReturnType<typeof 
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   const err = e as Error;
-  console.error(err instanceof ConfigError || err instanceof InvalidArgumentError ? err.message : `error: ${err.message}`);
+  console.error(
+    err instanceof ConfigError || err instanceof InvalidArgumentError ? err.message : `error: ${err.message}`,
+  );
   process.exit(1);
 });

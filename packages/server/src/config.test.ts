@@ -4,7 +4,13 @@ import { loadConfig } from './config.js';
 describe('loadConfig', () => {
   it('has defaults that start a local server on the embedded store', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ port: 8000, host: '127.0.0.1', store: { kind: 'duckdb' }, capturePolicy: 'full', bodyLimitBytes: 20 * 1024 * 1024 });
+    expect(c).toMatchObject({
+      port: 8000,
+      host: '127.0.0.1',
+      store: { kind: 'duckdb' },
+      capturePolicy: 'full',
+      bodyLimitBytes: 20 * 1024 * 1024,
+    });
     expect(c.store.path.endsWith('/data/tally.duckdb')).toBe(true);
     expect(Object.isFrozen(c)).toBe(true);
   });
@@ -18,7 +24,13 @@ describe('loadConfig', () => {
 
   it('stops with one message naming every bad setting, what it got and what it accepts', () => {
     expect(() =>
-      loadConfig({ TALLY_PORT: 'eighty', TALLY_LOG_LEVEL: 'loud', TALLY_CAPTURE_POLICY: 'some', TALLY_STORE: 'mysql://x', TALLY_ADMIN_TOKEN: 'short' }),
+      loadConfig({
+        TALLY_PORT: 'eighty',
+        TALLY_LOG_LEVEL: 'loud',
+        TALLY_CAPTURE_POLICY: 'some',
+        TALLY_STORE: 'mysql://x',
+        TALLY_ADMIN_TOKEN: 'short',
+      }),
     ).toThrow(
       /TALLY_PORT \(--port\) must be a whole number from 0 to 65535; got eighty[\s\S]*mysql backend is not available[\s\S]*TALLY_ADMIN_TOKEN must be at least 16[\s\S]*TALLY_LOG_LEVEL must be one of[\s\S]*got loud[\s\S]*TALLY_CAPTURE_POLICY must be one of none, redacted, full; got some/,
     );

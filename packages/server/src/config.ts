@@ -26,10 +26,22 @@ export interface ConfigFlags {
 /** Every setting, its variable, default and meaning; the README's configuration table is written from this. */
 export const SETTINGS = [
   ['TALLY_PORT', '8000', 'HTTP port (flag --port)'],
-  ['TALLY_HOST', '127.0.0.1', 'Address to listen on (flag --host). On a non-loopback address Tally refuses to start until an API key exists'],
+  [
+    'TALLY_HOST',
+    '127.0.0.1',
+    'Address to listen on (flag --host). On a non-loopback address Tally refuses to start until an API key exists',
+  ],
   ['TALLY_DATA_DIR', './data', 'Directory of the embedded database (flag --data)'],
-  ['TALLY_STORE', '<data dir>/tally.duckdb', 'Event store: a DuckDB file (duckdb:/path/file.duckdb) or :memory: (flag --store)'],
-  ['TALLY_ADMIN_TOKEN', 'generated at first start', 'Admin token for managing projects and keys; when unset one is generated, printed once and stored hashed'],
+  [
+    'TALLY_STORE',
+    '<data dir>/tally.duckdb',
+    'Event store: a DuckDB file (duckdb:/path/file.duckdb) or :memory: (flag --store)',
+  ],
+  [
+    'TALLY_ADMIN_TOKEN',
+    'generated at first start',
+    'Admin token for managing projects and keys; when unset one is generated, printed once and stored hashed',
+  ],
   ['TALLY_BODY_LIMIT_MB', '20', 'Largest request body accepted, in MiB (413 above)'],
   ['TALLY_LOG_LEVEL', 'info', 'fatal, error, warn, info, debug, trace or silent'],
   ['TALLY_CAPTURE_POLICY', 'full', 'Capture policy of new projects for input_text/output_text: none, redacted or full'],
@@ -53,27 +65,33 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Confi
 
   const portText = pick(flags.port, 'TALLY_PORT') ?? '8000';
   const port = /^\d+$/.test(portText) ? Number(portText) : NaN;
-  if (!(port >= 0 && port <= 65535)) problems.push(`TALLY_PORT (--port) must be a whole number from 0 to 65535; got ${portText}`);
+  if (!(port >= 0 && port <= 65535))
+    problems.push(`TALLY_PORT (--port) must be a whole number from 0 to 65535; got ${portText}`);
 
   const host = pick(flags.host, 'TALLY_HOST') ?? '127.0.0.1';
-  if (!/^[A-Za-z0-9.:_-]+$/.test(host)) problems.push(`TALLY_HOST (--host) must be an IP address or host name; got ${host}`);
+  if (!/^[A-Za-z0-9.:_-]+$/.test(host))
+    problems.push(`TALLY_HOST (--host) must be an IP address or host name; got ${host}`);
 
   const dataDir = resolve(pick(flags.data, 'TALLY_DATA_DIR') ?? './data');
   const store = parseStoreLocation(pick(flags.store, 'TALLY_STORE'), dataDir);
   if (typeof store === 'string') problems.push(store);
 
   const adminToken = pick(undefined, 'TALLY_ADMIN_TOKEN') ?? null;
-  if (adminToken !== null && adminToken.length < 16) problems.push('TALLY_ADMIN_TOKEN must be at least 16 characters long');
+  if (adminToken !== null && adminToken.length < 16)
+    problems.push('TALLY_ADMIN_TOKEN must be at least 16 characters long');
 
   const limitText = pick(undefined, 'TALLY_BODY_LIMIT_MB') ?? '20';
   const limitMb = Number(limitText);
-  if (!(limitMb > 0 && limitMb <= 1024)) problems.push(`TALLY_BODY_LIMIT_MB must be a number of MiB from 0 to 1024; got ${limitText}`);
+  if (!(limitMb > 0 && limitMb <= 1024))
+    problems.push(`TALLY_BODY_LIMIT_MB must be a number of MiB from 0 to 1024; got ${limitText}`);
 
   const logLevel = (pick(undefined, 'TALLY_LOG_LEVEL') ?? 'info').toLowerCase();
-  if (!LOG_LEVELS.includes(logLevel)) problems.push(`TALLY_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; got ${logLevel}`);
+  if (!LOG_LEVELS.includes(logLevel))
+    problems.push(`TALLY_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}; got ${logLevel}`);
 
   const policy = (pick(undefined, 'TALLY_CAPTURE_POLICY') ?? 'full').toLowerCase() as CapturePolicy;
-  if (!POLICIES.includes(policy)) problems.push(`TALLY_CAPTURE_POLICY must be one of ${POLICIES.join(', ')}; got ${policy}`);
+  if (!POLICIES.includes(policy))
+    problems.push(`TALLY_CAPTURE_POLICY must be one of ${POLICIES.join(', ')}; got ${policy}`);
 
   const memoryLimit = pick(undefined, 'TALLY_DUCKDB_MEMORY_LIMIT') ?? null;
   if (memoryLimit !== null && !/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(memoryLimit)) {

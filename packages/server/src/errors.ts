@@ -44,4 +44,8 @@ export function errorBody(code: string, message: string, requestId: string, fiel
 }
 
 export const invalid = (fields: FieldError[], what = 'the request'): TallyError =>
-  new TallyError('validation_failed', `${what} is invalid: ${fields.map((f) => `${f.path} ${f.message}`).join('; ')}`, fields);
+  new TallyError(
+    'validation_failed',
+    `${what} is invalid: ${fields.map((f) => `${f.path} ${f.message}`).join('; ')}`,
+    fields,
+  );

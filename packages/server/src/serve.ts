@@ -16,7 +16,10 @@ export interface RunningServer {
  * Starts the HTTP server. In protected mode (shared/DESIGN.md §7) a server without API keys serves the default
  * project openly, so it may listen only on a loopback address.
  */
-export async function startServer(config: TallyConfig, print: (line: string) => void = console.log): Promise<RunningServer> {
+export async function startServer(
+  config: TallyConfig,
+  print: (line: string) => void = console.log,
+): Promise<RunningServer> {
   const opened = await openTally(config);
   if (opened.ctx.auth.open && !isLoopback(config.host)) {
     await opened.close();
@@ -38,9 +41,15 @@ export async function startServer(config: TallyConfig, print: (line: string) => 
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   print(`Tally ${opened.ctx.version} listening on ${url} (store: ${opened.ctx.store.kind} ${config.store.path})`);
-  print(opened.ctx.auth.open ? 'Open mode: no API keys yet, so the default project is served without a key on this loopback address.' : `Protected mode: ${opened.ctx.auth.activeKeys} API key(s) active.`);
+  print(
+    opened.ctx.auth.open
+      ? 'Open mode: no API keys yet, so the default project is served without a key on this loopback address.'
+      : `Protected mode: ${opened.ctx.auth.activeKeys} API key(s) active.`,
+  );
   if (opened.generatedAdminToken) {
-    print(`Admin token (shown once, stored only as a hash; keep it to manage projects and keys):\n  ${opened.generatedAdminToken}`);
+    print(
+      `Admin token (shown once, stored only as a hash; keep it to manage projects and keys):\n  ${opened.generatedAdminToken}`,
+    );
   }
   let stopping: Promise<void> | null = null;
   return {
@@ -49,7 +58,14 @@ export async function startServer(config: TallyConfig, print: (line: string) => 
     url,
     stop() {
       stopping ??= (async () => {
-        await app.close();
+        // close() answers the requests in flight, but a keep-alive connection that turns idle after it was
+        // called stays open until its timeout; close those as they turn idle.
+        const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
+        try {
+          await app.close();
+        } finally {
+          clearInterval(sweep);
+        }
         await opened.close();
       })();
       return stopping;

@@ -15,7 +15,10 @@ describe('projects, keys and isolation', () => {
       expect(r.status).toBe(201);
     }
     const key = async (project: string, scope: string) => {
-      const r = await s.call('POST', `/api/v1/projects/${project}/keys`, { body: { scope, name: `${project}-${scope}` }, key: ADMIN });
+      const r = await s.call('POST', `/api/v1/projects/${project}/keys`, {
+        body: { scope, name: `${project}-${scope}` },
+        key: ADMIN,
+      });
       expect(r.status).toBe(201);
       expect(r.body.key).toMatch(/^tly_/);
       return r.body.key as string;
@@ -36,19 +39,32 @@ describe('projects, keys and isolation', () => {
   });
 
   it('lets a key write and read its own project only', async () => {
-    const write = await s.call('POST', '/api/v1/ingest/llm', { body: { id: 'iso-1', timestamp: minutesAgo(1), model: 'gpt-4o' }, key: ingestA });
+    const write = await s.call('POST', '/api/v1/ingest/llm', {
+      body: { id: 'iso-1', timestamp: minutesAgo(1), model: 'gpt-4o' },
+      key: ingestA,
+    });
     expect(write.status).toBe(201);
     expect((await s.call('GET', '/api/v1/events/iso-1', { key: readA })).body.project_id).toBe('alpha');
     expect((await s.call('GET', '/api/v1/events/iso-1', { key: readB })).status).toBe(404);
     expect((await s.call('GET', '/api/v1/analytics/events', { key: readB })).body.events).toEqual([]);
-    const cross = await s.call('POST', '/api/v1/ingest/llm', { body: { timestamp: minutesAgo(1), model: 'gpt-4o' }, key: ingestA, headers: { 'x-tally-project': 'beta' } });
+    const cross = await s.call('POST', '/api/v1/ingest/llm', {
+      body: { timestamp: minutesAgo(1), model: 'gpt-4o' },
+      key: ingestA,
+      headers: { 'x-tally-project': 'beta' },
+    });
     expect(cross.status).toBe(403);
-    const crossRead = await s.call('GET', '/api/v1/analytics/events', { key: readA, headers: { 'x-tally-project': 'beta' } });
+    const crossRead = await s.call('GET', '/api/v1/analytics/events', {
+      key: readA,
+      headers: { 'x-tally-project': 'beta' },
+    });
     expect(crossRead.status).toBe(403);
   });
 
   it('ignores a project_id in the body', async () => {
-    await s.call('POST', '/api/v1/ingest/llm', { body: { id: 'iso-2', project_id: 'beta', timestamp: minutesAgo(1), model: 'gpt-4o' }, key: ingestA });
+    await s.call('POST', '/api/v1/ingest/llm', {
+      body: { id: 'iso-2', project_id: 'beta', timestamp: minutesAgo(1), model: 'gpt-4o' },
+      key: ingestA,
+    });
     expect((await s.call('GET', '/api/v1/events/iso-2', { key: readB })).status).toBe(404);
     const own = await s.call('GET', '/api/v1/events/iso-2', { key: readA });
     expect(own.body.project_id).toBe('alpha');
@@ -73,18 +89,29 @@ describe('projects, keys and isolation', () => {
 
   it('deletes a project with its data and keys', async () => {
     await s.call('POST', '/api/v1/projects', { body: { id: 'gamma', name: 'Gamma' }, key: ADMIN });
-    const k = (await s.call('POST', '/api/v1/projects/gamma/keys', { body: { scope: 'read' }, key: ADMIN })).body.key as string;
-    await s.call('POST', '/api/v1/ingest/llm', { body: { id: 'g1', timestamp: minutesAgo(1), model: 'gpt-4o' }, key: k });
+    const k = (await s.call('POST', '/api/v1/projects/gamma/keys', { body: { scope: 'read' }, key: ADMIN })).body
+      .key as string;
+    await s.call('POST', '/api/v1/ingest/llm', {
+      body: { id: 'g1', timestamp: minutesAgo(1), model: 'gpt-4o' },
+      key: k,
+    });
     expect((await s.call('DELETE', '/api/v1/projects/gamma', { key: ADMIN })).status).toBe(200);
     expect((await s.call('GET', '/api/v1/events/g1', { key: k })).status).toBe(401);
     expect((await s.call('DELETE', '/api/v1/projects/gamma', { key: ADMIN })).status).toBe(404);
-    expect((await s.call('POST', '/api/v1/projects', { body: { id: 'alpha', name: 'dup' }, key: ADMIN })).status).toBe(409);
+    expect((await s.call('POST', '/api/v1/projects', { body: { id: 'alpha', name: 'dup' }, key: ADMIN })).status).toBe(
+      409,
+    );
   });
 });
 
 describe('protected mode', () => {
   it('refuses to listen on a non-loopback address while no key exists, saying how to create one', async () => {
-    const config = loadConfig({ TALLY_HOST: '0.0.0.0', TALLY_PORT: '0', TALLY_DATA_DIR: tempDir(), TALLY_LOG_LEVEL: 'silent' });
+    const config = loadConfig({
+      TALLY_HOST: '0.0.0.0',
+      TALLY_PORT: '0',
+      TALLY_DATA_DIR: tempDir(),
+      TALLY_LOG_LEVEL: 'silent',
+    });
     await expect(startServer(config, () => undefined)).rejects.toThrow(/tally keys create --project default/);
   });
 
@@ -95,17 +122,28 @@ describe('protected mode', () => {
     const first = await startServer(config, (l) => lines.push(l));
     const token = /(tly_admin_\S+)/.exec(lines.join('\n'))?.[1];
     expect(token).toBeDefined();
-    const r = await fetch(`${first.url}/api/v1/ingest/llm`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ timestamp: minutesAgo(1), model: 'gpt-4o' }) });
+    const r = await fetch(`${first.url}/api/v1/ingest/llm`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ timestamp: minutesAgo(1), model: 'gpt-4o' }),
+    });
     expect(r.status).toBe(201);
     await first.stop();
     const again: string[] = [];
     const second = await startServer(config, (l) => again.push(l));
     expect(again.join('\n')).not.toContain('tly_admin_');
-    const withKey = await fetch(`${second.url}/api/v1/projects/default/keys`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: '{"scope":"read"}' });
+    const withKey = await fetch(`${second.url}/api/v1/projects/default/keys`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: '{"scope":"read"}',
+    });
     expect(withKey.status).toBe(201);
     await second.stop();
     // With a key in the store, the same data directory may now be served on every address.
-    const open = await startServer(loadConfig({ TALLY_HOST: '0.0.0.0', TALLY_PORT: '0', TALLY_DATA_DIR: dir, TALLY_LOG_LEVEL: 'silent' }), () => undefined);
+    const open = await startServer(
+      loadConfig({ TALLY_HOST: '0.0.0.0', TALLY_PORT: '0', TALLY_DATA_DIR: dir, TALLY_LOG_LEVEL: 'silent' }),
+      () => undefined,
+    );
     await open.stop();
   });
 

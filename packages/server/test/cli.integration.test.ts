@@ -40,7 +40,7 @@ describe('tally CLI', () => {
     expect(bad.code).toBe(1);
     expect(bad.err).toContain('project nope does not exist');
     const scope = await tally(['keys', 'create', '--project', 'support-bot', '--scope', 'write', '--data', data]);
-    expect(scope.err).toContain("Allowed choices are ingest, read");
+    expect(scope.err).toContain('Allowed choices are ingest, read');
   });
 
   it('goes through a running server over HTTP, which owns the database', async () => {
@@ -48,10 +48,31 @@ describe('tally CLI', () => {
     try {
       const r = await tally(['projects', 'create', 'Remote', '--url', s.url, '--admin-token', ADMIN]);
       expect(r.out).toContain('created project remote');
-      expect((await s.call('GET', '/api/v1/projects')).body.projects.map((p: { id: string }) => p.id)).toContain('remote');
-      const k = await tally(['keys', 'create', '--project', 'remote', '--scope', 'read', '--url', s.url, '--admin-token', ADMIN]);
+      expect((await s.call('GET', '/api/v1/projects')).body.projects.map((p: { id: string }) => p.id)).toContain(
+        'remote',
+      );
+      const k = await tally([
+        'keys',
+        'create',
+        '--project',
+        'remote',
+        '--scope',
+        'read',
+        '--url',
+        s.url,
+        '--admin-token',
+        ADMIN,
+      ]);
       expect(k.code).toBe(0);
-      const denied = await tally(['projects', 'create', 'Other', '--url', s.url, '--admin-token', 'wrong-token-wrong-token']);
+      const denied = await tally([
+        'projects',
+        'create',
+        'Other',
+        '--url',
+        s.url,
+        '--admin-token',
+        'wrong-token-wrong-token',
+      ]);
       expect(denied.code).toBe(1);
       expect(denied.err).toContain('401');
     } finally {

@@ -21,10 +21,14 @@ async function freePort(): Promise<number> {
 
 /** Runs `tally serve` from source in its own process, as a user would, and waits until it listens. */
 async function serve(dataDir: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--conditions=tally-source', '--import', 'tsx', cli, 'serve', '--port', String(port), '--data', dataDir], {
-    env: { ...process.env, TALLY_LOG_LEVEL: 'warn', TALLY_ADMIN_TOKEN: 'crash-test-admin-token' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--conditions=tally-source', '--import', 'tsx', cli, 'serve', '--port', String(port), '--data', dataDir],
+    {
+      env: { ...process.env, TALLY_LOG_LEVEL: 'warn', TALLY_ADMIN_TOKEN: 'crash-test-admin-token' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   children.push(child);
   let output = '';
   await new Promise<void>((resolve, reject) => {
@@ -54,9 +58,18 @@ it('loses no acknowledged write when the server is killed with SIGKILL mid-strea
   // Four writers post batches back to back; each records the ids the server acknowledged with 207.
   const writer = async () => {
     while (!killed) {
-      const events = Array.from({ length: 25 }, () => ({ id: `k-${seq++}`, timestamp: new Date().toISOString(), model: 'gpt-4o', input_tokens: 3 }));
+      const events = Array.from({ length: 25 }, () => ({
+        id: `k-${seq++}`,
+        timestamp: new Date().toISOString(),
+        model: 'gpt-4o',
+        input_tokens: 3,
+      }));
       try {
-        const r = await fetch(`${base}/api/v1/ingest/llm/bulk`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ events }) });
+        const r = await fetch(`${base}/api/v1/ingest/llm/bulk`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ events }),
+        });
         if (r.status === 207) acked.push(...events.map((e) => e.id));
       } catch {
         return; // the connection died with the server: this batch was never acknowledged
@@ -68,7 +81,7 @@ it('loses no acknowledged write when the server is killed with SIGKILL mid-strea
   killed = true;
   child.kill('SIGKILL');
   await Promise.all(writers);
-  await new Promise((r) => child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r));
+  await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r)));
 
   const restarted = await serve(dataDir, port);
   const stored = new Set<string>();
@@ -84,3 +97,30 @@ it('loses no acknowledged write when the server is killed with SIGKILL mid-strea
   expect(lost).toEqual([]);
   restarted.kill('SIGTERM');
 }, 120_000);
+
+it('stops cleanly on SIGTERM: answers what is in flight, flushes, exits 0', async () => {
+  const dataDir = tempDir('tally-term-');
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const child = await serve(dataDir, port);
+  const events = Array.from({ length: 500 }, (_, i) => ({
+    id: `t-${i}`,
+    timestamp: new Date().toISOString(),
+    model: 'gpt-4o',
+  }));
+  const inFlight = fetch(`${base}/api/v1/ingest/llm/bulk`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ events }),
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  await new Promise((r) => setTimeout(r, 5));
+  child.kill('SIGTERM');
+  const answer = await inFlight.then((r) => r.status).catch(() => 'connection closed');
+  expect(await exited).toBe(0);
+  const restarted = await serve(dataDir, port);
+  const page = (await (await fetch(`${base}/api/v1/analytics/events?limit=1000`)).json()) as { events: unknown[] };
+  // An answered request must be stored in full; one cut off before it was read stores nothing.
+  expect(page.events.length).toBe(answer === 207 ? 500 : 0);
+  restarted.kill('SIGTERM');
+}, 60_000);

@@ -9,7 +9,11 @@ export const ADMIN = 'test-admin-token-0123456789';
 export interface TestServer extends RunningServer {
   dataDir: string;
   /** fetch against the server, JSON in and out. */
-  call(method: string, path: string, options?: { body?: unknown; raw?: string; key?: string | null; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+  call(
+    method: string,
+    path: string,
+    options?: { body?: unknown; raw?: string; key?: string | null; headers?: Record<string, string> },
+  ): Promise<{ status: number; body: any; headers: Headers }>;
 }
 
 export function tempDir(prefix = 'tally-test-'): string {
@@ -18,7 +22,13 @@ export function tempDir(prefix = 'tally-test-'): string {
 
 /** A real server on a free loopback port over a fresh DuckDB file. */
 export async function startTestServer(env: Record<string, string> = {}, dataDir = tempDir()): Promise<TestServer> {
-  const config = loadConfig({ TALLY_PORT: '0', TALLY_DATA_DIR: dataDir, TALLY_LOG_LEVEL: 'silent', TALLY_ADMIN_TOKEN: ADMIN, ...env });
+  const config = loadConfig({
+    TALLY_PORT: '0',
+    TALLY_DATA_DIR: dataDir,
+    TALLY_LOG_LEVEL: 'silent',
+    TALLY_ADMIN_TOKEN: ADMIN,
+    ...env,
+  });
   const server = await startServer(config, () => undefined);
   return {
     ...server,

@@ -12,13 +12,33 @@ afterAll(async () => {
 describe('ingest', () => {
   it('stores one call and reads it back with its cost computed', async () => {
     const post = await s.call('POST', '/api/v1/ingest/llm', {
-      body: { id: 'one-1', timestamp: minutesAgo(5), provider: 'openai', model: 'gpt-4o', input_tokens: 1000, output_tokens: 200, user_id: 'alice', agent_name: 'Support', team: 'blue' },
+      body: {
+        id: 'one-1',
+        timestamp: minutesAgo(5),
+        provider: 'openai',
+        model: 'gpt-4o',
+        input_tokens: 1000,
+        output_tokens: 200,
+        user_id: 'alice',
+        agent_name: 'Support',
+        team: 'blue',
+      },
     });
     expect(post.status).toBe(201);
     expect(post.body).toEqual({ id: 'one-1', status: 'created' });
     const got = await s.call('GET', '/api/v1/events/one-1');
     expect(got.status).toBe(200);
-    expect(got.body).toMatchObject({ id: 'one-1', model: 'gpt-4o', input_tokens: 1000, output_tokens: 200, total_tokens: 1200, user_id: 'alice', cost_source: 'computed', ingest_source: 'api', project_id: 'default' });
+    expect(got.body).toMatchObject({
+      id: 'one-1',
+      model: 'gpt-4o',
+      input_tokens: 1000,
+      output_tokens: 200,
+      total_tokens: 1200,
+      user_id: 'alice',
+      cost_source: 'computed',
+      ingest_source: 'api',
+      project_id: 'default',
+    });
     expect(got.body.cost_usd).toBeGreaterThan(0);
     expect(got.body.metadata).toEqual({ team: 'blue' });
   });
@@ -34,13 +54,24 @@ describe('ingest', () => {
       { id: 'b-long', timestamp: minutesAgo(3), model: 'm'.repeat(300) },
       { id: 'b-missing' },
       'not an object',
-      { id: 'b-ok-2', timestamp: Math.floor(Date.now() / 1000) - 60, api_type: 'embedding', provider: 'openai', model: 'text-embedding-3-small', input_tokens: 8 },
+      {
+        id: 'b-ok-2',
+        timestamp: Math.floor(Date.now() / 1000) - 60,
+        api_type: 'embedding',
+        provider: 'openai',
+        model: 'text-embedding-3-small',
+        input_tokens: 8,
+      },
     ];
     const r = await s.call('POST', '/api/v1/ingest/llm/bulk', { body: { events } });
     expect(r.status).toBe(207);
     expect(r.body.accepted).toBe(2);
     expect(r.body.rejected).toBe(7);
-    const results = r.body.results as { index: number; status: number; error?: { fields: { path: string; message: string }[] } }[];
+    const results = r.body.results as {
+      index: number;
+      status: number;
+      error?: { fields: { path: string; message: string }[] };
+    }[];
     expect(results.map((x) => x.status)).toEqual([201, 422, 422, 422, 422, 422, 422, 422, 201]);
     expect(results.map((x) => x.index)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
     const pathsOf = (i: number) => results[i]!.error!.fields.map((f) => f.path);
@@ -56,10 +87,16 @@ describe('ingest', () => {
   });
 
   it('never double counts a retried bulk request', async () => {
-    const events = Array.from({ length: 30 }, (_, i) => ({ id: `retry-${i}`, timestamp: minutesAgo(2), model: 'gpt-4o-mini', session_id: 'retry-session' }));
+    const events = Array.from({ length: 30 }, (_, i) => ({
+      id: `retry-${i}`,
+      timestamp: minutesAgo(2),
+      model: 'gpt-4o-mini',
+      session_id: 'retry-session',
+    }));
     const h = { 'x-tally-project': 'retry-proj' };
     await s.call('POST', '/api/v1/projects', { body: { id: 'retry-proj', name: 'Retry' } });
-    for (let i = 0; i < 3; i++) expect((await s.call('POST', '/api/v1/ingest/llm/bulk', { body: { events }, headers: h })).status).toBe(207);
+    for (let i = 0; i < 3; i++)
+      expect((await s.call('POST', '/api/v1/ingest/llm/bulk', { body: { events }, headers: h })).status).toBe(207);
     const page = await s.call('GET', '/api/v1/analytics/events?limit=1000', { headers: h });
     expect(page.body.events).toHaveLength(30);
   });
@@ -68,13 +105,20 @@ describe('ingest', () => {
     await s.call('POST', '/api/v1/projects', { body: { id: 'concurrent', name: 'Concurrent' } });
     const h = { 'x-tally-project': 'concurrent' };
     const posts = Array.from({ length: 40 }, (_, i) =>
-      s.call('POST', '/api/v1/ingest/llm', { body: { id: `c-${i}`, timestamp: minutesAgo(1), model: 'gpt-4o' }, headers: h }),
+      s.call('POST', '/api/v1/ingest/llm', {
+        body: { id: `c-${i}`, timestamp: minutesAgo(1), model: 'gpt-4o' },
+        headers: h,
+      }),
     );
     expect((await Promise.all(posts)).map((r) => r.status)).toEqual(Array(40).fill(201));
     let seen = 0;
     let cursor: string | null = null;
     do {
-      const page: { body: { events: unknown[]; next_cursor: string | null } } = await s.call('GET', `/api/v1/analytics/events?limit=7${cursor ? `&cursor=${cursor}` : ''}`, { headers: h });
+      const page: { body: { events: unknown[]; next_cursor: string | null } } = await s.call(
+        'GET',
+        `/api/v1/analytics/events?limit=7${cursor ? `&cursor=${cursor}` : ''}`,
+        { headers: h },
+      );
       seen += page.body.events.length;
       cursor = page.body.next_cursor;
     } while (cursor);
@@ -83,19 +127,44 @@ describe('ingest', () => {
 
   it('accepts seed 002 field names and moves unknown fields to metadata', async () => {
     const r = await s.call('POST', '/api/v1/ingest/llm', {
-      body: { id: 'seed2', timestamp: minutesAgo(1), api_provider: 'gemini', api_type: 'generative', model: 'gemini-2.0-flash', latency_ms: 1234.5, cost_estimate: 0.002, additional_params: { top_k: 3 } },
+      body: {
+        id: 'seed2',
+        timestamp: minutesAgo(1),
+        api_provider: 'gemini',
+        api_type: 'generative',
+        model: 'gemini-2.0-flash',
+        latency_ms: 1234.5,
+        cost_estimate: 0.002,
+        additional_params: { top_k: 3 },
+      },
     });
     expect(r.status).toBe(201);
     const got = (await s.call('GET', '/api/v1/events/seed2')).body;
-    expect(got).toMatchObject({ provider: 'gemini', duration_ms: 1234.5, cost_usd: 0.002, cost_source: 'reported', metadata: { additional_params: { top_k: 3 } } });
+    expect(got).toMatchObject({
+      provider: 'gemini',
+      duration_ms: 1234.5,
+      cost_usd: 0.002,
+      cost_source: 'reported',
+      metadata: { additional_params: { top_k: 3 } },
+    });
   });
 
   it('stores application logs and metrics', async () => {
-    expect((await s.call('POST', '/api/v1/ingest/app', { body: { level: 'warn', message: 'slow upstream', service: 'api' } })).status).toBe(201);
-    const many = await s.call('POST', '/api/v1/ingest/app', { body: { logs: [{ message: 'ok' }, { level: 'LOUD', message: 'x' }] } });
+    expect(
+      (
+        await s.call('POST', '/api/v1/ingest/app', {
+          body: { level: 'warn', message: 'slow upstream', service: 'api' },
+        })
+      ).status,
+    ).toBe(201);
+    const many = await s.call('POST', '/api/v1/ingest/app', {
+      body: { logs: [{ message: 'ok' }, { level: 'LOUD', message: 'x' }] },
+    });
     expect(many.status).toBe(207);
     expect(many.body.results.map((x: { status: number }) => x.status)).toEqual([201, 422]);
-    const m = await s.call('POST', '/api/v1/ingest/metrics', { body: { metrics: [{ name: 'gpu.util', value: 0.7, tags: { host: 'a' } }, { name: 'x' }] } });
+    const m = await s.call('POST', '/api/v1/ingest/metrics', {
+      body: { metrics: [{ name: 'gpu.util', value: 0.7, tags: { host: 'a' } }, { name: 'x' }] },
+    });
     expect(m.body.results.map((x: { status: number }) => x.status)).toEqual([201, 422]);
     expect(m.body.results[1].error.fields).toEqual([{ path: 'value', message: 'is required' }]);
   });
@@ -109,7 +178,9 @@ describe('bad input', () => {
   });
 
   it('answers wrong types and missing fields with 422 naming each field', async () => {
-    const r = await s.call('POST', '/api/v1/ingest/llm', { body: { input_tokens: 'ten', tags: ['ok', 5], status: 'maybe' } });
+    const r = await s.call('POST', '/api/v1/ingest/llm', {
+      body: { input_tokens: 'ten', tags: ['ok', 5], status: 'maybe' },
+    });
     expect(r.status).toBe(422);
     const paths = (r.body.error.fields as { path: string }[]).map((f) => f.path).sort();
     expect(paths).toEqual(['input_tokens', 'model', 'status', 'tags[1]', 'timestamp']);
@@ -117,7 +188,14 @@ describe('bad input', () => {
   });
 
   it('answers a body over the limit with 413 and a missing events array with 422', async () => {
-    const big = { events: Array.from({ length: 5000 }, (_, i) => ({ id: `big-${i}`, timestamp: minutesAgo(1), model: 'gpt-4o', input_text: 'x'.repeat(300) })) };
+    const big = {
+      events: Array.from({ length: 5000 }, (_, i) => ({
+        id: `big-${i}`,
+        timestamp: minutesAgo(1),
+        model: 'gpt-4o',
+        input_text: 'x'.repeat(300),
+      })),
+    };
     const r = await s.call('POST', '/api/v1/ingest/llm/bulk', { body: big });
     expect(r.status).toBe(413);
     expect(r.body.error.message).toContain('TALLY_BODY_LIMIT_MB');

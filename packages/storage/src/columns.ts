@@ -4,8 +4,17 @@ import { CALL_EVENT_FIELDS, type CallEvent } from '@tally/core';
 export type LogicalType = 'text' | 'int' | 'float' | 'bool' | 'time' | 'json' | 'text_list';
 
 const INT_FIELDS = new Set<keyof CallEvent>([
-  'input_tokens', 'output_tokens', 'total_tokens', 'cache_read_tokens', 'cache_write_tokens', 'reasoning_tokens',
-  'status_code', 'max_tokens', 'message_count', 'request_bytes', 'response_bytes',
+  'input_tokens',
+  'output_tokens',
+  'total_tokens',
+  'cache_read_tokens',
+  'cache_write_tokens',
+  'reasoning_tokens',
+  'status_code',
+  'max_tokens',
+  'message_count',
+  'request_bytes',
+  'response_bytes',
 ]);
 const FLOAT_FIELDS = new Set<keyof CallEvent>(['duration_ms', 'ttft_ms', 'cost_usd', 'temperature', 'upstream_ms']);
 const TIME_FIELDS = new Set<keyof CallEvent>(['timestamp', 'end_time', 'ingested_at']);
@@ -26,7 +35,15 @@ export interface Column<K extends string = string> {
   notNull: boolean;
 }
 
-const NOT_NULL = new Set<string>(['id', 'project_id', 'timestamp', 'cost_source', 'status', 'ingest_source', 'ingested_at']);
+const NOT_NULL = new Set<string>([
+  'id',
+  'project_id',
+  'timestamp',
+  'cost_source',
+  'status',
+  'ingest_source',
+  'ingested_at',
+]);
 
 export const CALL_COLUMNS: readonly Column<keyof CallEvent>[] = CALL_EVENT_FIELDS.map((name) => ({
   name,

@@ -53,7 +53,11 @@ export class GroupWriter {
         await this.store.write(merged);
         // Per-request counts of new rows are not known inside a shared transaction; report what each request sent.
         for (const p of group) {
-          p.resolve({ calls: p.batch.calls?.length ?? 0, logs: p.batch.logs?.length ?? 0, metrics: p.batch.metrics?.length ?? 0 });
+          p.resolve({
+            calls: p.batch.calls?.length ?? 0,
+            logs: p.batch.logs?.length ?? 0,
+            metrics: p.batch.metrics?.length ?? 0,
+          });
         }
       } catch (e) {
         for (const p of group) p.reject(e);

@@ -12,7 +12,11 @@ export interface ContractOptions {
  * The behaviour every EventStore backend must show, run against a real database. Each test uses its own project
  * ids, so backends may share one database between test files.
  */
-export function runStoreContract(name: string, makeStore: () => Promise<EventStore>, options: ContractOptions = {}): void {
+export function runStoreContract(
+  name: string,
+  makeStore: () => Promise<EventStore>,
+  options: ContractOptions = {},
+): void {
   describe(`EventStore contract: ${name}`, () => {
     let store: EventStore;
     const project = () => `p-${randomUUID()}`;
@@ -26,14 +30,45 @@ export function runStoreContract(name: string, makeStore: () => Promise<EventSto
     it('reads back every field of a written call exactly', async () => {
       const p = project();
       const call = makeCall(p, {
-        id: 'call-1', trace_id: 't1', span_id: 's1', parent_span_id: 's0', end_time: Date.now() - 59_000, ttft_ms: 120.5,
-        api_type: 'generative', operation: 'chat_answer', endpoint: '/v1/chat/completions', method: 'POST', stream: true,
-        cache_read_tokens: 40, cache_write_tokens: 10, reasoning_tokens: 5, status_code: 200, user_id: 'u1',
-        session_id: 'sess1', agent_name: 'Calculator Bot', agent_version: '1.0.0', app_name: 'app', source_id: 'doc-9',
-        source_function: 'answer', environment: 'prod', tags: ['a', 'b'], temperature: 0.2, max_tokens: 512,
-        message_count: 3, request_bytes: 256, response_bytes: 512, upstream_ms: 900, api_key_id: 'kh', api_key_label: 'prod',
-        client_ip: '10.0.0.1', user_agent: 'curl/8', backend: 'openai', upstream_mode: 'chat', input_text: 'hi',
-        output_text: 'hello', metadata: { nested: { a: [1, 2, { b: 'c' }] }, ok: true },
+        id: 'call-1',
+        trace_id: 't1',
+        span_id: 's1',
+        parent_span_id: 's0',
+        end_time: Date.now() - 59_000,
+        ttft_ms: 120.5,
+        api_type: 'generative',
+        operation: 'chat_answer',
+        endpoint: '/v1/chat/completions',
+        method: 'POST',
+        stream: true,
+        cache_read_tokens: 40,
+        cache_write_tokens: 10,
+        reasoning_tokens: 5,
+        status_code: 200,
+        user_id: 'u1',
+        session_id: 'sess1',
+        agent_name: 'Calculator Bot',
+        agent_version: '1.0.0',
+        app_name: 'app',
+        source_id: 'doc-9',
+        source_function: 'answer',
+        environment: 'prod',
+        tags: ['a', 'b'],
+        temperature: 0.2,
+        max_tokens: 512,
+        message_count: 3,
+        request_bytes: 256,
+        response_bytes: 512,
+        upstream_ms: 900,
+        api_key_id: 'kh',
+        api_key_label: 'prod',
+        client_ip: '10.0.0.1',
+        user_agent: 'curl/8',
+        backend: 'openai',
+        upstream_mode: 'chat',
+        input_text: 'hi',
+        output_text: 'hello',
+        metadata: { nested: { a: [1, 2, { b: 'c' }] }, ok: true },
       });
       await store.write({ calls: [call] });
       expect(await store.getEvent(p, 'call-1')).toEqual(call);
@@ -51,7 +86,9 @@ export function runStoreContract(name: string, makeStore: () => Promise<EventSto
     it('keeps projects apart', async () => {
       const a = project();
       const b = project();
-      await store.write({ calls: [makeCall(a, { id: 'same' }), makeCall(b, { id: 'same', model: 'claude-sonnet-4-5' })] });
+      await store.write({
+        calls: [makeCall(a, { id: 'same' }), makeCall(b, { id: 'same', model: 'claude-sonnet-4-5' })],
+      });
       const pageA = await store.events({ projectId: a });
       expect(pageA.events.map((e) => e.model)).toEqual(['gpt-4o-mini']);
       expect((await store.getEvent(b, 'same'))?.model).toBe('claude-sonnet-4-5');
@@ -64,7 +101,9 @@ export function runStoreContract(name: string, makeStore: () => Promise<EventSto
       const p = project();
       const t0 = Date.now() - 3_600_000;
       // Two events share a timestamp, so the cursor must break ties by id.
-      const calls = Array.from({ length: 25 }, (_, i) => makeCall(p, { id: `e${String(i).padStart(2, '0')}`, timestamp: t0 + Math.floor(i / 2) * 1000 }));
+      const calls = Array.from({ length: 25 }, (_, i) =>
+        makeCall(p, { id: `e${String(i).padStart(2, '0')}`, timestamp: t0 + Math.floor(i / 2) * 1000 }),
+      );
       await store.write({ calls });
       const seen: string[] = [];
       let cursor: string | null = null;
@@ -81,7 +120,9 @@ export function runStoreContract(name: string, makeStore: () => Promise<EventSto
     it('deletes events before a time', async () => {
       const p = project();
       const now = Date.now();
-      await store.write({ calls: [makeCall(p, { id: 'old', timestamp: now - 86_400_000 * 40 }), makeCall(p, { id: 'new' })] });
+      await store.write({
+        calls: [makeCall(p, { id: 'old', timestamp: now - 86_400_000 * 40 }), makeCall(p, { id: 'new' })],
+      });
       expect(await store.deleteBefore(p, now - 86_400_000 * 30)).toBe(1);
       expect((await store.events({ projectId: p })).events.map((e) => e.id)).toEqual(['new']);
     });
@@ -89,8 +130,28 @@ export function runStoreContract(name: string, makeStore: () => Promise<EventSto
     it('stores application logs and metric points idempotently', async () => {
       const p = project();
       const now = Date.now();
-      const log = { id: 'l1', project_id: p, timestamp: now, level: 'ERROR' as const, message: 'boom', logger: 'app', service: 'api', trace_id: null, attributes: { k: 1 }, ingested_at: now };
-      const metric = { id: 'm1', project_id: p, timestamp: now, name: 'queue.depth', value: 3.5, unit: null, tags: { host: 'a' }, ingested_at: now };
+      const log = {
+        id: 'l1',
+        project_id: p,
+        timestamp: now,
+        level: 'ERROR' as const,
+        message: 'boom',
+        logger: 'app',
+        service: 'api',
+        trace_id: null,
+        attributes: { k: 1 },
+        ingested_at: now,
+      };
+      const metric = {
+        id: 'm1',
+        project_id: p,
+        timestamp: now,
+        name: 'queue.depth',
+        value: 3.5,
+        unit: null,
+        tags: { host: 'a' },
+        ingested_at: now,
+      };
       await store.write({ logs: [log], metrics: [metric] });
       await store.write({ logs: [log], metrics: [metric] });
       expect(await store.stats(p)).toEqual({ calls: 0, logs: 1, metrics: 1 });
@@ -99,10 +160,23 @@ export function runStoreContract(name: string, makeStore: () => Promise<EventSto
     it('manages projects, keys and settings, and deleting a project deletes its data', async () => {
       const id = project();
       const now = Date.now();
-      expect(await store.createProject({ id, name: 'Demo', description: null, capture_policy: 'none', created_at: now })).toBe(true);
-      expect(await store.createProject({ id, name: 'Again', description: null, capture_policy: 'none', created_at: now })).toBe(false);
+      expect(
+        await store.createProject({ id, name: 'Demo', description: null, capture_policy: 'none', created_at: now }),
+      ).toBe(true);
+      expect(
+        await store.createProject({ id, name: 'Again', description: null, capture_policy: 'none', created_at: now }),
+      ).toBe(false);
       expect((await store.getProject(id))?.name).toBe('Demo');
-      await store.createKey({ id: `k-${id}`, project_id: id, name: 'ci', scope: 'ingest', key_hash: `h-${id}`, prefix: 'tly_', created_at: now, revoked_at: null });
+      await store.createKey({
+        id: `k-${id}`,
+        project_id: id,
+        name: 'ci',
+        scope: 'ingest',
+        key_hash: `h-${id}`,
+        prefix: 'tly_',
+        created_at: now,
+        revoked_at: null,
+      });
       expect((await store.listKeys(id)).map((k) => k.scope)).toEqual(['ingest']);
       expect(await store.revokeKey(`k-${id}`, now)).toBe(true);
       expect((await store.listKeys(id))[0]?.revoked_at).toBe(now);

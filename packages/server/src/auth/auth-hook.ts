@@ -37,7 +37,10 @@ function projectFor(req: FastifyRequest, principal: Principal): string {
   const wanted = typeof named === 'string' && named ? named : null;
   if (principal.kind === 'key') {
     if (wanted && wanted !== principal.projectId) {
-      throw new TallyError('forbidden', `this key belongs to project ${principal.projectId} and cannot act on project ${wanted}`);
+      throw new TallyError(
+        'forbidden',
+        `this key belongs to project ${principal.projectId} and cannot act on project ${wanted}`,
+      );
     }
     return principal.projectId;
   }

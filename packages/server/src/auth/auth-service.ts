@@ -69,7 +69,8 @@ export class AuthService {
     if (sameHash(hash, this.adminHash)) return { kind: 'admin' };
     const key = this.keys.get(hash);
     if (!key) throw new TallyError('unauthorized', 'the API key or token is not valid (unknown or revoked)');
-    if (access === 'admin') throw new TallyError('forbidden', 'this needs the admin token; a project API key cannot manage projects or keys');
+    if (access === 'admin')
+      throw new TallyError('forbidden', 'this needs the admin token; a project API key cannot manage projects or keys');
     if (access === 'read' && key.scope !== 'read') {
       throw new TallyError('forbidden', `this key has the ${key.scope} scope; reading needs a key with the read scope`);
     }

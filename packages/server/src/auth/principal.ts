@@ -2,9 +2,7 @@ import type { KeyScope } from '@tally/storage';
 
 /** Who is calling. `open` is the loopback-only mode of a server that has no API keys yet. */
 export type Principal =
-  | { kind: 'admin' }
-  | { kind: 'open' }
-  | { kind: 'key'; keyId: string; projectId: string; scope: KeyScope };
+  { kind: 'admin' } | { kind: 'open' } | { kind: 'key'; keyId: string; projectId: string; scope: KeyScope };
 
 /** What a route needs: to write events, to read them, or to manage projects and keys. */
 export type Access = 'ingest' | 'read' | 'admin';

@@ -21,11 +21,19 @@ export interface ClientOptions extends ConfigFlags {
  * The server owns the DuckDB file while it runs, so the CLI talks to it over HTTP when one answers at `--url`,
  * and opens the database itself only when none does.
  */
-export async function connectAdmin(env: Record<string, string | undefined>, opts: ClientOptions, print: (s: string) => void): Promise<AdminClient> {
-  const url = (opts.url ?? env['TALLY_URL'] ?? `http://127.0.0.1:${opts.port ?? env['TALLY_PORT'] ?? 8000}`).replace(/\/+$/, '');
+export async function connectAdmin(
+  env: Record<string, string | undefined>,
+  opts: ClientOptions,
+  print: (s: string) => void,
+): Promise<AdminClient> {
+  const url = (opts.url ?? env['TALLY_URL'] ?? `http://127.0.0.1:${opts.port ?? env['TALLY_PORT'] ?? 8000}`).replace(
+    /\/+$/,
+    '',
+  );
   if (await answers(url)) return httpClient(url, opts.adminToken ?? env['TALLY_ADMIN_TOKEN'] ?? null);
   const opened = await openTally(loadConfig(env, opts));
-  if (opened.generatedAdminToken) print(`Admin token (shown once, stored only as a hash):\n  ${opened.generatedAdminToken}\n`);
+  if (opened.generatedAdminToken)
+    print(`Admin token (shown once, stored only as a hash):\n  ${opened.generatedAdminToken}\n`);
   const { projects } = opened.ctx;
   return {
     listProjects: async () => projects.list(),
@@ -61,8 +69,10 @@ function httpClient(url: string, token: string | null): AdminClient {
   return {
     listProjects: async () => (await call<{ projects: Project[] }>('GET', '/api/v1/projects')).projects,
     createProject: (p) => call('POST', '/api/v1/projects', p),
-    createKey: (id, scope, name) => call('POST', `/api/v1/projects/${encodeURIComponent(id)}/keys`, name ? { scope, name } : { scope }),
-    listKeys: async (id) => (await call<{ keys: ApiKeyView[] }>('GET', `/api/v1/projects/${encodeURIComponent(id)}/keys`)).keys,
+    createKey: (id, scope, name) =>
+      call('POST', `/api/v1/projects/${encodeURIComponent(id)}/keys`, name ? { scope, name } : { scope }),
+    listKeys: async (id) =>
+      (await call<{ keys: ApiKeyView[] }>('GET', `/api/v1/projects/${encodeURIComponent(id)}/keys`)).keys,
     close: async () => undefined,
   };
 }

@@ -80,7 +80,8 @@ export class ProjectService {
 
   async delete(id: string): Promise<void> {
     this.require(id);
-    if (id === DEFAULT_PROJECT) throw new TallyError('conflict', 'the default project cannot be deleted; other projects can');
+    if (id === DEFAULT_PROJECT)
+      throw new TallyError('conflict', 'the default project cannot be deleted; other projects can');
     await this.store.deleteProject(id);
     this.projects.delete(id);
     this.auth.forget((k) => k.project_id === id);
@@ -111,7 +112,8 @@ export class ProjectService {
 
   async revokeKey(projectId: string, keyId: string): Promise<void> {
     const keys = await this.store.listKeys(projectId);
-    if (!keys.some((k) => k.id === keyId)) throw new TallyError('not_found', `key ${keyId} does not exist in project ${projectId}`);
+    if (!keys.some((k) => k.id === keyId))
+      throw new TallyError('not_found', `key ${keyId} does not exist in project ${projectId}`);
     await this.store.revokeKey(keyId, Date.now());
     this.auth.forget((k) => k.id === keyId);
   }

@@ -5,7 +5,9 @@ import { TallyError } from '../errors.js';
 import { parseTimestamp } from '@tally/core';
 import { ErrorSchema } from './schemas.js';
 
-const EventSchema = Type.Record(Type.String(), Type.Unknown(), { description: 'A stored CallEvent (see the data model)' });
+const EventSchema = Type.Record(Type.String(), Type.Unknown(), {
+  description: 'A stored CallEvent (see the data model)',
+});
 
 /** Reading stored calls back: newest first, with an opaque cursor. */
 export function registerEventRoutes(app: FastifyInstance, ctx: TallyContext): void {
@@ -64,9 +66,11 @@ export function registerEventRoutes(app: FastifyInstance, ctx: TallyContext): vo
 function time(value: string, name: string): number {
   const ms = parseTimestamp(/^\d+(\.\d+)?$/.test(value) ? Number(value) : value);
   if (ms === null) {
-    throw new TallyError('validation_failed', `${name} must be an ISO 8601 date-time or Unix epoch seconds/milliseconds; got ${value}`, [
-      { path: `querystring.${name}`, message: 'does not parse as a time' },
-    ]);
+    throw new TallyError(
+      'validation_failed',
+      `${name} must be an ISO 8601 date-time or Unix epoch seconds/milliseconds; got ${value}`,
+      [{ path: `querystring.${name}`, message: 'does not parse as a time' }],
+    );
   }
   return ms;
 }

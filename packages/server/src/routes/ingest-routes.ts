@@ -94,7 +94,11 @@ export function registerIngestRoutes(app: FastifyInstance, ctx: TallyContext): v
         tags: ['ingest'],
         summary: 'Record application logs: one log object, or {"logs": [...]} (answered 207 per item)',
         body: Type.Union([AppLogInputSchema, Type.Object({ logs: Type.Array(AppLogInputSchema) })]),
-        response: { 201: Type.Object({ id: Type.String(), status: Type.Literal('created') }), 207: ItemResultsSchema, 422: ErrorSchema },
+        response: {
+          201: Type.Object({ id: Type.String(), status: Type.Literal('created') }),
+          207: ItemResultsSchema,
+          422: ErrorSchema,
+        },
       },
     },
     async (req, reply) => {
@@ -113,13 +117,23 @@ export function registerIngestRoutes(app: FastifyInstance, ctx: TallyContext): v
         tags: ['ingest'],
         summary: 'Record metric samples: one sample, or {"metrics": [...]} (answered 207 per item)',
         body: Type.Union([MetricPointInputSchema, Type.Object({ metrics: Type.Array(MetricPointInputSchema) })]),
-        response: { 201: Type.Object({ id: Type.String(), status: Type.Literal('created') }), 207: ItemResultsSchema, 422: ErrorSchema },
+        response: {
+          201: Type.Object({ id: Type.String(), status: Type.Literal('created') }),
+          207: ItemResultsSchema,
+          422: ErrorSchema,
+        },
       },
     },
     async (req, reply) => {
       const project = ctx.projects.require(req.projectId).id;
       const prepare = (raw: unknown) => prepareMetricPoint(raw, project, Date.now());
-      return ingestOneOrMany(req.body, 'metrics', prepare, async (metrics) => void (await ctx.writer.write({ metrics })), reply);
+      return ingestOneOrMany(
+        req.body,
+        'metrics',
+        prepare,
+        async (metrics) => void (await ctx.writer.write({ metrics })),
+        reply,
+      );
     },
   );
 }
@@ -147,9 +161,13 @@ async function ingestOneOrMany<T extends { id: string }>(
 
 function batchItems(body: unknown, key: string): unknown[] {
   const items = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[key] : undefined;
-  if (!Array.isArray(items)) throw invalid([{ path: key, message: `is required: a JSON array under "${key}"` }], 'the body');
+  if (!Array.isArray(items))
+    throw invalid([{ path: key, message: `is required: a JSON array under "${key}"` }], 'the body');
   if (items.length > LIMITS.bulkItems) {
-    throw new TallyError('payload_too_large', `a bulk request may hold at most ${LIMITS.bulkItems} items; got ${items.length}. Split it into several requests`);
+    throw new TallyError(
+      'payload_too_large',
+      `a bulk request may hold at most ${LIMITS.bulkItems} items; got ${items.length}. Split it into several requests`,
+    );
   }
   return items;
 }

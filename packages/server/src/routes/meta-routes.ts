@@ -3,26 +3,22 @@ import type { FastifyInstance } from 'fastify';
 import type { TallyContext } from '../context.js';
 
 export function registerMetaRoutes(app: FastifyInstance, ctx: TallyContext): void {
-  app.get(
-    '/',
-    { schema: { tags: ['meta'], summary: 'API information and links to the documentation' } },
-    async () => ({
-      name: 'Tally',
-      description: 'Self-hosted LLM usage analytics and observability',
-      version: ctx.version,
-      documentation: '/docs',
-      openapi: '/docs/json',
-      health: '/health',
-      status: '/api/v1/status',
-      ingest: {
-        llm: 'POST /api/v1/ingest/llm',
-        llm_bulk: 'POST /api/v1/ingest/llm/bulk',
-        app_logs: 'POST /api/v1/ingest/app',
-        metrics: 'POST /api/v1/ingest/metrics',
-      },
-      projects: '/api/v1/projects',
-    }),
-  );
+  app.get('/', { schema: { tags: ['meta'], summary: 'API information and links to the documentation' } }, async () => ({
+    name: 'Tally',
+    description: 'Self-hosted LLM usage analytics and observability',
+    version: ctx.version,
+    documentation: '/docs',
+    openapi: '/docs/json',
+    health: '/health',
+    status: '/api/v1/status',
+    ingest: {
+      llm: 'POST /api/v1/ingest/llm',
+      llm_bulk: 'POST /api/v1/ingest/llm/bulk',
+      app_logs: 'POST /api/v1/ingest/app',
+      metrics: 'POST /api/v1/ingest/metrics',
+    },
+    projects: '/api/v1/projects',
+  }));
 
   app.get(
     '/health',
@@ -32,7 +28,12 @@ export function registerMetaRoutes(app: FastifyInstance, ctx: TallyContext): voi
         summary: 'Liveness plus a real query against the store; 503 when the store cannot answer',
         response: {
           200: Type.Object({ status: Type.Literal('healthy'), timestamp: Type.String(), store: Type.String() }),
-          503: Type.Object({ status: Type.Literal('unhealthy'), timestamp: Type.String(), store: Type.String(), error: Type.String() }),
+          503: Type.Object({
+            status: Type.Literal('unhealthy'),
+            timestamp: Type.String(),
+            store: Type.String(),
+            error: Type.String(),
+          }),
         },
       },
     },
@@ -43,7 +44,9 @@ export function registerMetaRoutes(app: FastifyInstance, ctx: TallyContext): voi
         return { status: 'healthy', timestamp, store: ctx.store.kind };
       } catch (e) {
         req.log.error({ err: e }, 'health check: the store did not answer');
-        return reply.code(503).send({ status: 'unhealthy', timestamp, store: ctx.store.kind, error: 'the store did not answer a query' });
+        return reply
+          .code(503)
+          .send({ status: 'unhealthy', timestamp, store: ctx.store.kind, error: 'the store did not answer a query' });
       }
     },
   );

@@ -66,7 +66,11 @@ export function registerProjectRoutes(app: FastifyInstance, ctx: TallyContext): 
         tags: ['projects'],
         summary: 'Delete a project with its keys and all its data (admin)',
         params: IdParams,
-        response: { 200: Type.Object({ id: Type.String(), deleted: Type.Boolean() }), 404: ErrorSchema, 409: ErrorSchema },
+        response: {
+          200: Type.Object({ id: Type.String(), deleted: Type.Boolean() }),
+          404: ErrorSchema,
+          409: ErrorSchema,
+        },
       },
     },
     async (req) => {
@@ -85,7 +89,9 @@ export function registerProjectRoutes(app: FastifyInstance, ctx: TallyContext): 
         summary: 'Create an API key; the key is in this answer only and is stored hashed (admin)',
         params: IdParams,
         body: Type.Object({
-          scope: Type.Union([Type.Literal('ingest'), Type.Literal('read')], { description: 'ingest: write only; read: read and write' }),
+          scope: Type.Union([Type.Literal('ingest'), Type.Literal('read')], {
+            description: 'ingest: write only; read: read and write',
+          }),
           name: Type.Optional(Type.String({ maxLength: 256 })),
         }),
         response: { 201: Type.Object({ ...KeyFields, key: Type.String() }), 404: ErrorSchema, 422: ErrorSchema },

@@ -4,7 +4,11 @@ const FieldErrorSchema = Type.Object({ path: Type.String(), message: Type.String
 
 export const ErrorSchema = Type.Object(
   {
-    error: Type.Object({ code: Type.String(), message: Type.String(), fields: Type.Optional(Type.Array(FieldErrorSchema)) }),
+    error: Type.Object({
+      code: Type.String(),
+      message: Type.String(),
+      fields: Type.Optional(Type.Array(FieldErrorSchema)),
+    }),
     detail: Type.String({ description: 'The message again, for clients written against FastAPI services' }),
     request_id: Type.String(),
   },

@@ -42,11 +42,15 @@ export abstract class DuckDbMetadata implements MetadataStore {
   }
 
   private async rows(sql: string, params: (string | number | null)[] = []): Promise<Record<string, unknown>[]> {
-    return this.exclusive(async (conn) => (await conn.runAndReadAll(sql, params)).getRowObjectsJS() as Record<string, unknown>[]);
+    return this.exclusive(
+      async (conn) => (await conn.runAndReadAll(sql, params)).getRowObjectsJS() as Record<string, unknown>[],
+    );
   }
 
   async listProjects(): Promise<Project[]> {
-    return (await this.rows(`${PROJECT_SELECT} ORDER BY created_at, id`)).map((r) => fromDuckRow<Project>(PROJECT_COLUMNS, r));
+    return (await this.rows(`${PROJECT_SELECT} ORDER BY created_at, id`)).map((r) =>
+      fromDuckRow<Project>(PROJECT_COLUMNS, r),
+    );
   }
 
   async getProject(id: string): Promise<Project | null> {
@@ -127,7 +131,10 @@ export abstract class DuckDbMetadata implements MetadataStore {
 
   async setSetting(name: string, value: string): Promise<void> {
     await this.exclusive((conn) =>
-      conn.run('INSERT INTO settings VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value', [name, value]),
+      conn.run('INSERT INTO settings VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value', [
+        name,
+        value,
+      ]),
     );
   }
 }

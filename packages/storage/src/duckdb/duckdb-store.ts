@@ -49,12 +49,15 @@ export class DuckDbStore extends DuckDbMetadata implements EventStore {
     try {
       this.instance = await DuckDBInstance.create(this.options.path, config);
     } catch (cause) {
-      throw new StoreError(`cannot open the DuckDB database ${this.options.path}: ${(cause as Error).message}`, { cause });
+      throw new StoreError(`cannot open the DuckDB database ${this.options.path}: ${(cause as Error).message}`, {
+        cause,
+      });
     }
     if (this.options.path !== ':memory:') {
       // Batch files of a process that died mid-write (safe now that this process holds the database lock):
       // their rows were either committed or never acknowledged.
-      for (const f of await readdir(this.batchDir)) if (f.startsWith('.tally-batch-')) await rm(join(this.batchDir, f), { force: true });
+      for (const f of await readdir(this.batchDir))
+        if (f.startsWith('.tally-batch-')) await rm(join(this.batchDir, f), { force: true });
     }
     this.conn = await this.instance.connect();
     this.reader = await this.instance.connect();
@@ -120,7 +123,10 @@ export class DuckDbStore extends DuckDbMetadata implements EventStore {
     if (filter.to !== undefined) where.push(`timestamp < epoch_ms(CAST(${push(params, filter.to)} AS BIGINT))`);
     if (filter.cursor) {
       const c = decodeCursor(filter.cursor);
-      if (!c) throw new StoreError('the cursor is not one this server issued; start again without it', { code: 'bad_cursor' });
+      if (!c)
+        throw new StoreError('the cursor is not one this server issued; start again without it', {
+          code: 'bad_cursor',
+        });
       where.push(`(timestamp, id) < (epoch_ms(CAST(${push(params, c[0])} AS BIGINT)), ${push(params, c[1])})`);
     }
     const rows = await this.readRows(
@@ -133,7 +139,10 @@ export class DuckDbStore extends DuckDbMetadata implements EventStore {
   }
 
   async getEvent(projectId: string, id: string): Promise<CallEvent | null> {
-    const rows = await this.readRows(`SELECT ${CALL_SELECT} FROM calls WHERE project_id = $1 AND id = $2`, [projectId, id]);
+    const rows = await this.readRows(`SELECT ${CALL_SELECT} FROM calls WHERE project_id = $1 AND id = $2`, [
+      projectId,
+      id,
+    ]);
     return rows[0] ? fromDuckRow<CallEvent>(CALL_COLUMNS, rows[0]) : null;
   }
 
@@ -141,10 +150,10 @@ export class DuckDbStore extends DuckDbMetadata implements EventStore {
     return this.exclusive(async (conn) => {
       let n = 0;
       for (const table of Object.keys(TABLES)) {
-        const r = await conn.run(`DELETE FROM ${table} WHERE project_id = $1 AND timestamp < epoch_ms(CAST($2 AS BIGINT))`, [
-          projectId,
-          before,
-        ]);
+        const r = await conn.run(
+          `DELETE FROM ${table} WHERE project_id = $1 AND timestamp < epoch_ms(CAST($2 AS BIGINT))`,
+          [projectId, before],
+        );
         n += r.rowsChanged;
       }
       return n;
@@ -163,7 +172,11 @@ export class DuckDbStore extends DuckDbMetadata implements EventStore {
               (SELECT count(*) FROM metric_points ${where}) AS metrics`,
       params,
     );
-    return { calls: Number(row?.['calls'] ?? 0), logs: Number(row?.['logs'] ?? 0), metrics: Number(row?.['metrics'] ?? 0) };
+    return {
+      calls: Number(row?.['calls'] ?? 0),
+      logs: Number(row?.['logs'] ?? 0),
+      metrics: Number(row?.['metrics'] ?? 0),
+    };
   }
 
   /** Logs and metrics, newest first; used by the status page and tests. */
