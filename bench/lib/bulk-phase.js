@@ -2,7 +2,8 @@
 // 207 only once its events are committed to disk.
 import { request, makeAgent } from './http-client.js';
 import { fmt, summarize } from './report.js';
-import { readCpuSeconds, watchMemory } from './server-process.js';
+import { startCpuMeter } from './cpu-meter.js';
+import { watchMemory } from './server-process.js';
 
 const BULK_PATH = '/api/v1/ingest/llm/bulk';
 
@@ -33,7 +34,7 @@ export function measureJsonParse(bodies, counts) {
 export async function runBulk({ server, bodies, counts, concurrency, progress, progressEveryMs = 5000 }) {
   const agent = makeAgent(concurrency);
   const memory = watchMemory(server.pid);
-  const cpuBefore = readCpuSeconds(server.pid);
+  const cpu = startCpuMeter(server.pid);
   const latencies = [];
   const failures = [];
   let next = 0;
@@ -79,7 +80,7 @@ export async function runBulk({ server, bodies, counts, concurrency, progress, p
     agent.destroy();
   }
   const wallMs = performance.now() - t0;
-  const cpuSeconds = (readCpuSeconds(server.pid) ?? NaN) - (cpuBefore ?? NaN);
+  const cpuUse = cpu.stop();
   if (next < bodies.length)
     failures.push(`the server exited after ${next} of ${bodies.length} requests:\n${server.tail()}`);
   const bytes = bodies.reduce((n, b) => n + b.length, 0);
@@ -92,8 +93,7 @@ export async function runBulk({ server, bodies, counts, concurrency, progress, p
     events_per_sec: acknowledged / (wallMs / 1000),
     mib_per_sec: bytes / 2 ** 20 / (wallMs / 1000),
     request_ms: summarize(latencies),
-    server_cpu_seconds: cpuSeconds,
-    server_cpu_cores: cpuSeconds / (wallMs / 1000),
+    cpu: cpuUse,
     server_memory: serverMemory,
   };
 }

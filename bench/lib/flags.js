@@ -6,14 +6,14 @@ export const BULK_LIMIT = 10_000;
 
 const OPTIONS = {
   events: { type: 'string', default: '1000000', help: 'events to send in the bulk phase' },
-  'batch-size': { type: 'string', default: '5000', help: `events per bulk request (at most ${BULK_LIMIT})` },
+  'batch-size': { type: 'string', default: '5000', help: `events per bulk request, at most ${BULK_LIMIT}` },
   concurrency: { type: 'string', default: '4', help: 'bulk requests in flight at once, one connection each' },
   rate: { type: 'string', default: '1000', help: 'single-event requests per second in the latency phase' },
   seconds: { type: 'string', default: '10', help: 'length of the latency phase' },
   'latency-connections': {
     type: 'string',
     default: '512',
-    help: 'most connections in the latency phase; requests beyond it wait in the client (and that time counts)',
+    help: 'cap on connections in the latency phase (requests beyond it queue in the client; that time counts)',
   },
   help: { type: 'boolean', default: false, help: 'print this help' },
 };

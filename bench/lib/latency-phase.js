@@ -4,6 +4,7 @@
 // of the hundreds that a real client population would have seen ("coordinated omission").
 import { request, makeAgent } from './http-client.js';
 import { fmt, summarize } from './report.js';
+import { startCpuMeter } from './cpu-meter.js';
 import { watchMemory } from './server-process.js';
 
 const SINGLE_PATH = '/api/v1/ingest/llm';
@@ -33,6 +34,7 @@ export async function warmUp(server, bodies) {
 export async function runOpenLoop({ server, bodies, rate, connections, progress, progressEveryMs = 2000 }) {
   const agent = makeAgent(connections);
   const memory = watchMemory(server.pid);
+  const cpu = startCpuMeter(server.pid);
   const n = bodies.length;
   const intervalMs = 1000 / rate;
   const latencies = new Float64Array(n).fill(NaN);
@@ -106,6 +108,7 @@ export async function runOpenLoop({ server, bodies, rate, connections, progress,
       achieved_rate: answered / ((lastAnswerAt - start) / 1000),
       latency_ms: summarize(answeredOk),
       max_send_lag_ms: maxSendLagMs,
+      cpu: cpu.stop(),
       server_memory: memory.stop(),
     };
   } finally {

@@ -55,7 +55,7 @@ export function resultSections({
         ],
         ['request latency', lat(bulk.request_ms)],
         ['failed requests', `${bulk.failed_requests} of ${bulk.requests}`],
-        ['server CPU', `${fmt.num(bulk.server_cpu_seconds)} s, ${fmt.num(bulk.server_cpu_cores, 2)} cores on average`],
+        ['CPU, average cores', cpuUse(bulk.cpu)],
         ['server RSS', mem(bulk.server_memory)],
         ['server peak RSS (VmHWM)', fmt.mib(bulk.server_memory.vm_hwm_bytes)],
         ['read back by id', `${spot.found} of ${spot.checked} sampled events`],
@@ -70,6 +70,7 @@ export function resultSections({
         ['latency from due time', lat(l.latency_ms)],
         ['non-201 answers', `${l.non_201} (plus ${l.transport_errors} transport errors)`],
         ['client send lag, max', fmt.ms(l.max_send_lag_ms)],
+        ['CPU, average cores', cpuUse(l.cpu)],
         ['server RSS', `${mem(l.server_memory)}, VmHWM ${fmt.mib(l.server_memory.vm_hwm_bytes)}`],
       ],
     ],
@@ -84,6 +85,14 @@ export function resultSections({
       ],
     ],
   ];
+}
+
+/** Above this many cores used by other processes, the machine was not idle and the figures are understated. */
+const BUSY_NEIGHBOURS = 0.2;
+
+function cpuUse(c) {
+  const figures = `server ${fmt.num(c.server_cores, 2)}, this client ${fmt.num(c.client_cores, 2)}, other processes ${fmt.num(c.other_cores, 2)}`;
+  return c.other_cores > BUSY_NEIGHBOURS ? `${figures} (NOT IDLE: other processes competed for the CPU)` : figures;
 }
 
 function stopSummary(s) {

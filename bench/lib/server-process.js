@@ -155,19 +155,6 @@ export function readMemory(pid) {
   }
 }
 
-/** User + system CPU seconds a process has used so far, from /proc/<pid>/stat (null when not on Linux). */
-export function readCpuSeconds(pid) {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the parenthesised command name; utime and stime are fields 14 and 15, in clock ticks (100 Hz
-    // on every mainstream Linux build).
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return null;
-  }
-}
-
 /** Total size of the files under a directory, in bytes. */
 export async function directorySize(dir) {
   let total = 0;
