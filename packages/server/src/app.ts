@@ -8,6 +8,7 @@ import { TallyError, errorBody } from './errors.js';
 import { registerEventRoutes } from './routes/event-routes.js';
 import { registerIngestRoutes } from './routes/ingest-routes.js';
 import { registerMetaRoutes } from './routes/meta-routes.js';
+import { registerPriceRoutes } from './routes/price-routes.js';
 import { registerProjectRoutes } from './routes/project-routes.js';
 
 export interface AppOptions {
@@ -50,6 +51,7 @@ export async function buildApp(ctx: TallyContext, options: AppOptions = {}): Pro
   registerIngestRoutes(app, ctx);
   registerProjectRoutes(app, ctx);
   registerEventRoutes(app, ctx);
+  registerPriceRoutes(app, ctx);
   return app;
 }
 

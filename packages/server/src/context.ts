@@ -1,4 +1,3 @@
-import type { PriceBook } from '@tally/core';
 import type { EventStore, GroupWriter } from '@tally/storage';
 import type { AuthService } from './auth/auth-service.js';
 import type { TallyConfig } from './config.js';
@@ -11,7 +10,6 @@ export interface TallyContext {
   readonly writer: GroupWriter;
   readonly auth: AuthService;
   readonly projects: ProjectService;
-  readonly priceBook: PriceBook;
   readonly version: string;
   readonly startedAt: number;
 }

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { PriceBook } from '@tally/core';
 import { GroupWriter, createStore } from '@tally/storage';
 import { AuthService } from './auth/auth-service.js';
 import type { TallyConfig } from './config.js';
@@ -34,7 +33,6 @@ export async function openTally(config: TallyConfig): Promise<OpenTally> {
       writer,
       auth,
       projects,
-      priceBook: new PriceBook(),
       version: VERSION,
       startedAt: Date.now(),
     };

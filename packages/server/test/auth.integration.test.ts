@@ -158,3 +158,43 @@ describe('protected mode', () => {
     await s.stop();
   });
 });
+
+describe('price overrides', () => {
+  it('prices calls at or after the effective date with the override, and earlier calls from the book', async () => {
+    const s = await startTestServer();
+    try {
+      const add = await s.call('POST', '/api/v1/projects/default/prices', {
+        key: ADMIN,
+        body: { model: 'gpt-4o', effective_from: minutesAgo(30), input_per_mtok: 1, output_per_mtok: 4 },
+      });
+      expect(add.status).toBe(201);
+      const body = (id: string, at: string) => ({
+        id,
+        timestamp: at,
+        provider: 'openai',
+        model: 'gpt-4o',
+        input_tokens: 1_000_000,
+        output_tokens: 1_000_000,
+      });
+      await s.call('POST', '/api/v1/ingest/llm/bulk', {
+        body: { events: [body('before', minutesAgo(60)), body('after', minutesAgo(10))] },
+      });
+      const before = (await s.call('GET', '/api/v1/events/before')).body;
+      const after = (await s.call('GET', '/api/v1/events/after')).body;
+      expect(after).toMatchObject({ cost_usd: 5, price_model_id: 'override:gpt-4o' });
+      expect(before).toMatchObject({ cost_usd: 12.5, price_model_id: 'openai/gpt-4o' });
+      const bad = await s.call('POST', '/api/v1/projects/default/prices', {
+        key: ADMIN,
+        body: { model: 'x', effective_from: 'not a date', input_per_mtok: 1, output_per_mtok: 1 },
+      });
+      expect(bad.status).toBe(422);
+      expect((await s.call('DELETE', `/api/v1/projects/default/prices/${add.body.id}`, { key: ADMIN })).status).toBe(
+        200,
+      );
+      await s.call('POST', '/api/v1/ingest/llm', { body: body('later', minutesAgo(5)) });
+      expect((await s.call('GET', '/api/v1/events/later')).body.cost_usd).toBe(12.5);
+    } finally {
+      await s.stop();
+    }
+  });
+});

@@ -1,4 +1,4 @@
-import type { AppLog, CallEvent, CapturePolicy, MetricPoint } from '@tally/core';
+import type { AppLog, CallEvent, CapturePolicy, MetricPoint, PriceOverride } from '@tally/core';
 
 /** Records to persist in one transaction. Each record carries its project_id. */
 export interface WriteBatch {
@@ -58,6 +58,13 @@ export interface ApiKeyRecord {
   revoked_at: number | null;
 }
 
+/** A per-project price, stored: the override plus its id and owner. */
+export interface StoredPriceOverride extends PriceOverride {
+  id: string;
+  project_id: string;
+  created_at: number;
+}
+
 /** Projects, keys and server settings: the small, rarely written tables every backend keeps beside the events. */
 export interface MetadataStore {
   listProjects(): Promise<Project[]>;
@@ -69,6 +76,9 @@ export interface MetadataStore {
   createKey(key: ApiKeyRecord): Promise<void>;
   listKeys(projectId?: string): Promise<ApiKeyRecord[]>;
   revokeKey(id: string, at: number): Promise<boolean>;
+  listPriceOverrides(projectId?: string): Promise<StoredPriceOverride[]>;
+  addPriceOverride(override: StoredPriceOverride): Promise<void>;
+  deletePriceOverride(projectId: string, id: string): Promise<boolean>;
   getSetting(name: string): Promise<string | null>;
   setSetting(name: string, value: string): Promise<void>;
 }

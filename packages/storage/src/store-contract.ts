@@ -190,6 +190,27 @@ export function runStoreContract(
       expect(await store.getSetting(`s-${id}`)).toBe('v2');
     });
 
+    it('keeps per-project price overrides', async () => {
+      const p = project();
+      const o = {
+        id: `po-${p}`,
+        project_id: p,
+        model: 'gpt-4o',
+        provider: null,
+        effective_from: '2026-01-01T00:00:00Z',
+        input_per_mtok: 1,
+        output_per_mtok: 2,
+        cache_read_per_mtok: 0.5,
+        cache_write_per_mtok: null,
+        created_at: Date.now(),
+      };
+      await store.addPriceOverride(o);
+      expect(await store.listPriceOverrides(p)).toEqual([o]);
+      expect(await store.listPriceOverrides(project())).toEqual([]);
+      expect(await store.deletePriceOverride(p, o.id)).toBe(true);
+      expect(await store.listPriceOverrides(p)).toEqual([]);
+    });
+
     it('answers a health query', async () => {
       await expect(store.ping()).resolves.toBeUndefined();
     });

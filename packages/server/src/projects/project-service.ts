@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { CapturePolicy } from '@tally/core';
-import type { ApiKeyRecord, EventStore, KeyScope, Project } from '@tally/storage';
+import { PriceBook, type CapturePolicy, type PriceOverride } from '@tally/core';
+import type { ApiKeyRecord, EventStore, KeyScope, Project, StoredPriceOverride } from '@tally/storage';
 import type { AuthService } from '../auth/auth-service.js';
 import { DEFAULT_PROJECT } from '../auth/principal.js';
 import { hashSecret, keyPrefix, newSecret } from '../auth/secrets.js';
@@ -29,6 +29,9 @@ const PROJECT_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
  */
 export class ProjectService {
   private projects = new Map<string, Project>();
+  /** Price books of projects that have overrides; the others share `defaultBook`. */
+  private books = new Map<string, PriceBook>();
+  private readonly defaultBook = new PriceBook();
 
   constructor(
     private readonly store: EventStore,
@@ -45,6 +48,59 @@ export class ProjectService {
       created_at: Date.now(),
     });
     for (const p of await this.store.listProjects()) this.projects.set(p.id, p);
+    const overrides = await this.store.listPriceOverrides();
+    for (const id of new Set(overrides.map((o) => o.project_id))) {
+      this.books.set(id, new PriceBook(overrides.filter((o) => o.project_id === id)));
+    }
+  }
+
+  /** The price book ingest uses for a project: the bundled prices plus the project's overrides. */
+  priceBook(projectId: string): PriceBook {
+    return this.books.get(projectId) ?? this.defaultBook;
+  }
+
+  async listPrices(projectId: string): Promise<StoredPriceOverride[]> {
+    this.require(projectId);
+    return this.store.listPriceOverrides(projectId);
+  }
+
+  /** Adds an override; it prices calls ingested from now on whose timestamp is at or after `effective_from`. */
+  async addPrice(projectId: string, input: PriceOverride): Promise<StoredPriceOverride> {
+    this.require(projectId);
+    const existing = await this.store.listPriceOverrides(projectId);
+    const stored: StoredPriceOverride = {
+      id: `price_${randomUUID().replace(/-/g, '').slice(0, 16)}`,
+      project_id: projectId,
+      model: input.model,
+      provider: input.provider ?? null,
+      effective_from: input.effective_from,
+      input_per_mtok: input.input_per_mtok,
+      output_per_mtok: input.output_per_mtok,
+      cache_read_per_mtok: input.cache_read_per_mtok ?? null,
+      cache_write_per_mtok: input.cache_write_per_mtok ?? null,
+      created_at: Date.now(),
+    };
+    let book: PriceBook;
+    try {
+      book = new PriceBook([...existing, stored]);
+    } catch (e) {
+      throw new TallyError('validation_failed', `the price override is invalid: ${(e as Error).message}`, [
+        { path: 'body', message: (e as Error).message },
+      ]);
+    }
+    await this.store.addPriceOverride(stored);
+    this.books.set(projectId, book);
+    return stored;
+  }
+
+  async deletePrice(projectId: string, id: string): Promise<void> {
+    this.require(projectId);
+    if (!(await this.store.deletePriceOverride(projectId, id))) {
+      throw new TallyError('not_found', `price override ${id} does not exist in project ${projectId}`);
+    }
+    const rest = await this.store.listPriceOverrides(projectId);
+    if (rest.length > 0) this.books.set(projectId, new PriceBook(rest));
+    else this.books.delete(projectId);
   }
 
   list(): Project[] {
@@ -84,6 +140,7 @@ export class ProjectService {
       throw new TallyError('conflict', 'the default project cannot be deleted; other projects can');
     await this.store.deleteProject(id);
     this.projects.delete(id);
+    this.books.delete(id);
     this.auth.forget((k) => k.project_id === id);
   }
 

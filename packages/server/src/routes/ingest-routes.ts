@@ -40,7 +40,7 @@ export function registerIngestRoutes(app: FastifyInstance, ctx: TallyContext): v
       now: Date.now(),
       ingestSource: SOURCES.find((s) => s === source) ?? 'api',
       capturePolicy: project.capture_policy,
-      priceBook: ctx.priceBook,
+      priceBook: ctx.projects.priceBook(project.id),
     };
   };
 

@@ -1,5 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { ApiKeyRecord, MetadataStore, Project } from '../event-store.js';
+import type { ApiKeyRecord, MetadataStore, Project, StoredPriceOverride } from '../event-store.js';
 import { StoreError } from '../store-error.js';
 import { fromDuckRow } from './duckdb-rows.js';
 
@@ -20,6 +20,20 @@ const KEY_COLUMNS = [
   { name: 'created_at', type: 'time', notNull: true },
   { name: 'revoked_at', type: 'time', notNull: false },
 ] as const;
+const PRICE_COLUMNS = [
+  { name: 'id', type: 'text', notNull: true },
+  { name: 'project_id', type: 'text', notNull: true },
+  { name: 'model', type: 'text', notNull: true },
+  { name: 'provider', type: 'text', notNull: false },
+  { name: 'effective_from', type: 'text', notNull: true },
+  { name: 'input_per_mtok', type: 'float', notNull: true },
+  { name: 'output_per_mtok', type: 'float', notNull: true },
+  { name: 'cache_read_per_mtok', type: 'float', notNull: false },
+  { name: 'cache_write_per_mtok', type: 'float', notNull: false },
+  { name: 'created_at', type: 'time', notNull: true },
+] as const;
+const PRICE_SELECT = `SELECT id, project_id, model, provider, effective_from, input_per_mtok, output_per_mtok,
+  cache_read_per_mtok, cache_write_per_mtok, epoch_ms(created_at) AS created_at FROM price_overrides`;
 const PROJECT_SELECT = 'SELECT id, name, description, capture_policy, epoch_ms(created_at) AS created_at FROM projects';
 const KEY_SELECT = `SELECT id, project_id, name, scope, key_hash, prefix, epoch_ms(created_at) AS created_at,
   epoch_ms(revoked_at) AS revoked_at FROM api_keys`;
@@ -74,6 +88,7 @@ export abstract class DuckDbMetadata implements MetadataStore {
       try {
         await this.deleteProjectData(conn, id);
         await conn.run('DELETE FROM api_keys WHERE project_id = $1', [id]);
+        await conn.run('DELETE FROM price_overrides WHERE project_id = $1', [id]);
         const r = await conn.run('DELETE FROM projects WHERE id = $1', [id]);
         await conn.run('COMMIT');
         return r.rowsChanged === 1;
@@ -120,6 +135,41 @@ export abstract class DuckDbMetadata implements MetadataStore {
         'UPDATE api_keys SET revoked_at = epoch_ms(CAST($2 AS BIGINT)) WHERE id = $1 AND revoked_at IS NULL',
         [id, at],
       );
+      return r.rowsChanged === 1;
+    });
+  }
+
+  async listPriceOverrides(projectId?: string): Promise<StoredPriceOverride[]> {
+    const rows =
+      projectId === undefined
+        ? await this.rows(`${PRICE_SELECT} ORDER BY project_id, model, effective_from`)
+        : await this.rows(`${PRICE_SELECT} WHERE project_id = $1 ORDER BY model, effective_from`, [projectId]);
+    return rows.map((r) => fromDuckRow<StoredPriceOverride>(PRICE_COLUMNS, r));
+  }
+
+  async addPriceOverride(o: StoredPriceOverride): Promise<void> {
+    await this.exclusive((conn) =>
+      conn.run(
+        `INSERT INTO price_overrides VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, epoch_ms(CAST($10 AS BIGINT)))`,
+        [
+          o.id,
+          o.project_id,
+          o.model,
+          o.provider ?? null,
+          o.effective_from,
+          o.input_per_mtok,
+          o.output_per_mtok,
+          o.cache_read_per_mtok ?? null,
+          o.cache_write_per_mtok ?? null,
+          o.created_at,
+        ],
+      ),
+    );
+  }
+
+  async deletePriceOverride(projectId: string, id: string): Promise<boolean> {
+    return this.exclusive(async (conn) => {
+      const r = await conn.run('DELETE FROM price_overrides WHERE project_id = $1 AND id = $2', [projectId, id]);
       return r.rowsChanged === 1;
     });
   }

@@ -28,6 +28,10 @@ export const DUCKDB_SCHEMA: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS api_keys (id VARCHAR PRIMARY KEY, project_id VARCHAR NOT NULL, name VARCHAR,
      scope VARCHAR NOT NULL, key_hash VARCHAR NOT NULL UNIQUE, prefix VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL,
      revoked_at TIMESTAMP)`,
+  `CREATE TABLE IF NOT EXISTS price_overrides (id VARCHAR PRIMARY KEY, project_id VARCHAR NOT NULL,
+     model VARCHAR NOT NULL, provider VARCHAR, effective_from VARCHAR NOT NULL, input_per_mtok DOUBLE NOT NULL,
+     output_per_mtok DOUBLE NOT NULL, cache_read_per_mtok DOUBLE, cache_write_per_mtok DOUBLE,
+     created_at TIMESTAMP NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS settings (name VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)`,
 ];
 
