@@ -12,7 +12,7 @@ export interface TallyConfig {
   readonly bodyLimitBytes: number;
   readonly logLevel: string;
   readonly capturePolicy: CapturePolicy;
-  readonly duckdbMemoryLimit: string | null;
+  readonly duckdbMemoryLimit: string;
 }
 
 /** Command-line flags that override the environment. */
@@ -45,7 +45,7 @@ export const SETTINGS = [
   ['TALLY_BODY_LIMIT_MB', '20', 'Largest request body accepted, in MiB (413 above)'],
   ['TALLY_LOG_LEVEL', 'info', 'fatal, error, warn, info, debug, trace or silent'],
   ['TALLY_CAPTURE_POLICY', 'full', 'Capture policy of new projects for input_text/output_text: none, redacted or full'],
-  ['TALLY_DUCKDB_MEMORY_LIMIT', 'DuckDB default (80% of RAM)', "DuckDB's memory cap, e.g. 512MB"],
+  ['TALLY_DUCKDB_MEMORY_LIMIT', '256MB', "DuckDB's memory cap; larger queries spill to disk beside the database"],
 ] as const;
 
 export class ConfigError extends Error {
@@ -93,8 +93,8 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Confi
   if (!POLICIES.includes(policy))
     problems.push(`TALLY_CAPTURE_POLICY must be one of ${POLICIES.join(', ')}; got ${policy}`);
 
-  const memoryLimit = pick(undefined, 'TALLY_DUCKDB_MEMORY_LIMIT') ?? null;
-  if (memoryLimit !== null && !/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(memoryLimit)) {
+  const memoryLimit = pick(undefined, 'TALLY_DUCKDB_MEMORY_LIMIT') ?? '256MB';
+  if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(memoryLimit)) {
     problems.push(`TALLY_DUCKDB_MEMORY_LIMIT must be a size such as 512MB or 2GB; got ${memoryLimit}`);
   }
 

@@ -19,7 +19,7 @@ export interface OpenTally {
 
 /** Opens the store and the services on it. Used by `tally serve` and by CLI commands that run without a server. */
 export async function openTally(config: TallyConfig): Promise<OpenTally> {
-  const store = createStore(config.store, config.duckdbMemoryLimit ? { memoryLimit: config.duckdbMemoryLimit } : {});
+  const store = createStore(config.store, { memoryLimit: config.duckdbMemoryLimit });
   await store.init();
   try {
     const auth = new AuthService(store);

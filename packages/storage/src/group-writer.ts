@@ -7,19 +7,22 @@ interface Pending {
 }
 
 /**
- * Group commit: requests that arrive while a transaction is being committed wait for the next one, and all of
+ * Group commit: requests that arrive while transactions are being committed wait for the next one, and all of
  * them share it. Under load this turns many small HTTP requests into few large transactions; at rest a lone
- * request is written at once. Each caller's promise resolves only after the transaction holding its records
- * committed — the server sends its 2xx then, never earlier.
+ * request is written at once. Two groups may be in flight, so one is being serialized while the store commits the
+ * other. Each caller's promise resolves only after the transaction holding its records committed — the server
+ * sends its 2xx then, never earlier.
  */
 export class GroupWriter {
   private queue: Pending[] = [];
-  private running: Promise<void> | null = null;
+  private inFlight = 0;
   private closed = false;
+  private drained: (() => void)[] = [];
 
   constructor(
     private readonly store: EventStore,
     private readonly maxRecords = 50_000,
+    private readonly maxInFlight = 2,
   ) {}
 
   /** Records queued and not yet committed. */
@@ -31,39 +34,48 @@ export class GroupWriter {
     if (this.closed) return Promise.reject(new Error('the writer is closed'));
     return new Promise((resolve, reject) => {
       this.queue.push({ batch, resolve, reject });
-      if (!this.running) this.running = this.drain();
+      this.pump();
     });
   }
 
   /** Waits for everything queued so far, then refuses new writes. */
   async close(): Promise<void> {
     this.closed = true;
-    while (this.running) await this.running;
+    if (this.inFlight === 0 && this.queue.length === 0) return;
+    await new Promise<void>((resolve) => this.drained.push(resolve));
   }
 
-  private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
+  private pump(): void {
+    while (this.inFlight < this.maxInFlight && this.queue.length > 0) {
       const group = this.take();
-      const merged: WriteBatch = {
-        calls: group.flatMap((p) => p.batch.calls ?? []),
-        logs: group.flatMap((p) => p.batch.logs ?? []),
-        metrics: group.flatMap((p) => p.batch.metrics ?? []),
-      };
-      try {
-        await this.store.write(merged);
-        // Per-request counts of new rows are not known inside a shared transaction; report what each request sent.
-        for (const p of group) {
-          p.resolve({
-            calls: p.batch.calls?.length ?? 0,
-            logs: p.batch.logs?.length ?? 0,
-            metrics: p.batch.metrics?.length ?? 0,
-          });
-        }
-      } catch (e) {
-        for (const p of group) p.reject(e);
-      }
+      this.inFlight++;
+      void this.commit(group).finally(() => {
+        this.inFlight--;
+        this.pump();
+        if (this.inFlight === 0 && this.queue.length === 0) for (const done of this.drained.splice(0)) done();
+      });
     }
-    this.running = null;
+  }
+
+  private async commit(group: Pending[]): Promise<void> {
+    const merged: WriteBatch = {
+      calls: group.flatMap((p) => p.batch.calls ?? []),
+      logs: group.flatMap((p) => p.batch.logs ?? []),
+      metrics: group.flatMap((p) => p.batch.metrics ?? []),
+    };
+    try {
+      await this.store.write(merged);
+      // Per-request counts of new rows are not known inside a shared transaction; report what each request sent.
+      for (const p of group) {
+        p.resolve({
+          calls: p.batch.calls?.length ?? 0,
+          logs: p.batch.logs?.length ?? 0,
+          metrics: p.batch.metrics?.length ?? 0,
+        });
+      }
+    } catch (e) {
+      for (const p of group) p.reject(e);
+    }
   }
 
   private take(): Pending[] {

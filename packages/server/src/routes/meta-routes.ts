@@ -65,6 +65,11 @@ export function registerMetaRoutes(app: FastifyInstance, ctx: TallyContext): voi
             store: Type.Object({ kind: Type.String() }),
             auth: Type.Object({ mode: Type.Union([Type.Literal('open'), Type.Literal('protected')]) }),
             ingest: Type.Object({ pending_records: Type.Integer() }),
+            memory: Type.Object({
+              rss_bytes: Type.Integer(),
+              heap_used_bytes: Type.Integer(),
+              external_bytes: Type.Integer({ description: 'Buffers and native memory the JS heap tracks' }),
+            }),
           }),
         },
       },
@@ -76,6 +81,12 @@ export function registerMetaRoutes(app: FastifyInstance, ctx: TallyContext): voi
       store: { kind: ctx.store.kind },
       auth: { mode: ctx.auth.open ? 'open' : 'protected' },
       ingest: { pending_records: ctx.writer.pending },
+      memory: memory(),
     }),
   );
+}
+
+function memory() {
+  const m = process.memoryUsage();
+  return { rss_bytes: m.rss, heap_used_bytes: m.heapUsed, external_bytes: m.external + m.arrayBuffers };
 }

@@ -17,3 +17,19 @@ export function fromDuckRow<T>(columns: readonly Column[], row: Record<string, u
   }
   return out as T;
 }
+
+/**
+ * Builds a function that copies a record without its null fields, for the batch file. Generated code, because
+ * measured on 100,000 calls: serializing the sparse copies takes ~330 ms against ~750 ms for the full records
+ * (NDJSON, 110 MB) and ~470 ms for a copy made by a loop over the column names. Column names are our own
+ * constants, checked here, never input.
+ */
+export function sparseCopier(columns: readonly Column[]): (record: object) => object {
+  const body = columns
+    .map((c) => {
+      if (!/^[a-z_]+$/.test(c.name)) throw new Error(`unexpected column name ${c.name}`);
+      return `v = r.${c.name}; if (v !== null && v !== undefined) o.${c.name} = v;`;
+    })
+    .join('\n');
+  return new Function('r', `const o = {}; let v;\n${body}\nreturn o;`) as (record: object) => object;
+}
