@@ -62,7 +62,7 @@ async function main() {
 /** Every request body, built before the server starts so that building them is not part of any figure. */
 function buildWorkload(opts, progress) {
   progress(`building ${fmt.int(opts.events)} bulk events and ${fmt.int(opts.rate * opts.seconds)} single events…`);
-  const next = makeEventFactory({ runId: randomBytes(4).toString('hex') });
+  const next = makeEventFactory({ runId: randomBytes(4).toString('hex'), spreadMs: opts.spreadMinutes * 60_000 });
   const bulk = buildBulkBodies(next, opts.events, opts.batchSize);
   return {
     bulk,

@@ -19,7 +19,6 @@ const AGENTS = [
 const TAGS = [['prod'], ['prod', 'chat'], ['prod', 'rag'], ['staging', 'eval'], ['prod', 'batch', 'nightly']];
 const FEATURES = ['answer', 'summarize', 'classify', 'extract', 'rewrite'];
 const REGIONS = ['eu-west-1', 'us-east-1', 'ap-southeast-2'];
-const WEEK_MS = 7 * 24 * 60 * 60 * 1000;
 
 /** Small deterministic PRNG, so two runs send the same shapes of data (only the ids differ). */
 function mulberry32(seed) {
@@ -40,7 +39,14 @@ function mulberry32(seed) {
  *   const next = makeEventFactory({ runId: 'a1b2c3d4' });
  *   const body = JSON.stringify({ events: [next(), next()] });
  */
-export function makeEventFactory({ runId, users = 400, sessions = 900, seed = 42, now = Date.now() }) {
+export function makeEventFactory({
+  runId,
+  users = 400,
+  sessions = 900,
+  seed = 42,
+  now = Date.now(),
+  spreadMs = 300_000,
+}) {
   const random = mulberry32(seed);
   const pick = (list) => list[Math.floor(random() * list.length)];
   const totalWeight = MODELS.reduce((n, m) => n + m[2], 0);
@@ -60,7 +66,7 @@ export function makeEventFactory({ runId, users = 400, sessions = 900, seed = 42
     const outputTokens = around(outTokens);
     return {
       id: `${runId}-${(seq++).toString(36).padStart(7, '0')}`,
-      timestamp: new Date(now - Math.floor(random() * WEEK_MS)).toISOString(),
+      timestamp: new Date(now - Math.floor(random() * spreadMs)).toISOString(),
       provider,
       model,
       input_tokens: around(inTokens),

@@ -15,6 +15,11 @@ const OPTIONS = {
     default: '512',
     help: 'cap on connections in the latency phase (requests beyond it queue in the client; that time counts)',
   },
+  'spread-minutes': {
+    type: 'string',
+    default: '5',
+    help: 'event start times lie up to this many minutes before the run (5: live traffic; 10080: a week, a backfill in random order)',
+  },
   help: { type: 'boolean', default: false, help: 'print this help' },
 };
 
@@ -66,6 +71,7 @@ export function parseFlags(argv) {
     rate: int('rate', 1, 100_000),
     seconds: int('seconds', 1, 3600),
     latencyConnections: int('latency-connections', 1, 10_000),
+    spreadMinutes: int('spread-minutes', 0, 525_600),
   };
   // Every single-event body is built up front; keep that list within reason.
   if (flags.rate * flags.seconds > 5_000_000) {

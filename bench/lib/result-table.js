@@ -31,6 +31,7 @@ export function resultSections({
       'Workload',
       [
         ['event size', `${fmt.int(w.avg_event_bytes)} B on average (JSON)`],
+        ['start times', `up to ${fmt.int(o.spreadMinutes)} min before the run (--spread-minutes)`],
         [
           'bulk requests',
           `${fmt.int(w.bulk_requests)} × ${fmt.int(o.batchSize)} events, ${fmt.num(w.avg_bulk_request_bytes / 2 ** 20, 2)} MiB each`,
