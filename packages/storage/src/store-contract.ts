@@ -83,6 +83,15 @@ export function runStoreContract(
       expect((await store.stats(p)).calls).toBe(50);
     });
 
+    it('recognises a record by (project_id, id, timestamp): the same id at another time is another record', async () => {
+      const p = project();
+      const t = Date.now() - 120_000;
+      await store.write({ calls: [makeCall(p, { id: 'twice', timestamp: t + 1000, model: 'later' })] });
+      await store.write({ calls: [makeCall(p, { id: 'twice', timestamp: t, model: 'earlier' })] });
+      expect((await store.stats(p)).calls).toBe(2);
+      expect((await store.getEvent(p, 'twice'))?.model).toBe('earlier');
+    });
+
     it('keeps projects apart', async () => {
       const a = project();
       const b = project();

@@ -152,10 +152,10 @@ export class DuckDbStore extends DuckDbMetadata implements EventStore {
   }
 
   async getEvent(projectId: string, id: string): Promise<CallEvent | null> {
-    const rows = await this.readRows(`SELECT ${CALL_SELECT} FROM calls WHERE project_id = $1 AND id = $2`, [
-      projectId,
-      id,
-    ]);
+    const rows = await this.readRows(
+      `SELECT ${CALL_SELECT} FROM calls WHERE project_id = $1 AND id = $2 ORDER BY timestamp LIMIT 1`,
+      [projectId, id],
+    );
     return rows[0] ? fromDuckRow<CallEvent>(CALL_COLUMNS, rows[0]) : null;
   }
 
