@@ -8,7 +8,9 @@ import {
   prepareAppLog,
   prepareCallEvent,
   prepareMetricPoint,
+  type AppLog,
   type FieldError,
+  type MetricPoint,
   type IngestSource,
   type PrepareContext,
   type Prepared,
@@ -85,57 +87,50 @@ export function registerIngestRoutes(app: FastifyInstance, ctx: TallyContext): v
     },
   );
 
-  app.post(
-    '/api/v1/ingest/app',
+  const streams = [
     {
-      config: { access: 'ingest' },
-      validatorCompiler: noFastifyValidation,
-      schema: {
-        tags: ['ingest'],
-        summary: 'Record application logs: one log object, or {"logs": [...]} (answered 207 per item)',
-        body: Type.Union([AppLogInputSchema, Type.Object({ logs: Type.Array(AppLogInputSchema) })]),
-        response: {
-          201: Type.Object({ id: Type.String(), status: Type.Literal('created') }),
-          207: ItemResultsSchema,
-          422: ErrorSchema,
+      path: '/api/v1/ingest/app',
+      key: 'logs',
+      what: 'application logs',
+      one: 'log object',
+      schema: AppLogInputSchema,
+      prepare: prepareAppLog,
+    },
+    {
+      path: '/api/v1/ingest/metrics',
+      key: 'metrics',
+      what: 'metric samples',
+      one: 'sample',
+      schema: MetricPointInputSchema,
+      prepare: prepareMetricPoint,
+    },
+  ] as const;
+  for (const stream of streams) {
+    app.post(
+      stream.path,
+      {
+        config: { access: 'ingest' },
+        validatorCompiler: noFastifyValidation,
+        schema: {
+          tags: ['ingest'],
+          summary: `Record ${stream.what}: one ${stream.one}, or {"${stream.key}": [...]} (answered 207 per item)`,
+          body: Type.Union([stream.schema, Type.Object({ [stream.key]: Type.Array(stream.schema) })]),
+          response: {
+            201: Type.Object({ id: Type.String(), status: Type.Literal('created') }),
+            207: ItemResultsSchema,
+            422: ErrorSchema,
+          },
         },
       },
-    },
-    async (req, reply) => {
-      const project = ctx.projects.require(req.projectId).id;
-      const prepare = (raw: unknown) => prepareAppLog(raw, project, Date.now());
-      return ingestOneOrMany(req.body, 'logs', prepare, async (logs) => void (await ctx.writer.write({ logs })), reply);
-    },
-  );
-
-  app.post(
-    '/api/v1/ingest/metrics',
-    {
-      config: { access: 'ingest' },
-      validatorCompiler: noFastifyValidation,
-      schema: {
-        tags: ['ingest'],
-        summary: 'Record metric samples: one sample, or {"metrics": [...]} (answered 207 per item)',
-        body: Type.Union([MetricPointInputSchema, Type.Object({ metrics: Type.Array(MetricPointInputSchema) })]),
-        response: {
-          201: Type.Object({ id: Type.String(), status: Type.Literal('created') }),
-          207: ItemResultsSchema,
-          422: ErrorSchema,
-        },
+      async (req, reply) => {
+        const project = ctx.projects.require(req.projectId).id;
+        const prepare = (raw: unknown) => stream.prepare(raw, project, Date.now());
+        const write = async (values: (AppLog | MetricPoint)[]) =>
+          void (await ctx.writer.write({ [stream.key]: values }));
+        return ingestOneOrMany<AppLog | MetricPoint>(req.body, stream.key, prepare, write, reply);
       },
-    },
-    async (req, reply) => {
-      const project = ctx.projects.require(req.projectId).id;
-      const prepare = (raw: unknown) => prepareMetricPoint(raw, project, Date.now());
-      return ingestOneOrMany(
-        req.body,
-        'metrics',
-        prepare,
-        async (metrics) => void (await ctx.writer.write({ metrics })),
-        reply,
-      );
-    },
-  );
+    );
+  }
 }
 
 type Reply = { code(status: number): { send(body: unknown): unknown } };
