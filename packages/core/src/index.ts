@@ -12,3 +12,5 @@ export * from './usage-gemini.js';
 export * from './usage-detect.js';
 export * from './pricing.js';
 export * from './redaction.js';
+export * from './query-spec.js';
+export * from './zoned-time.js';

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander';
+import type { KeyScope } from '@tally/storage';
 import { connectAdmin, type ClientOptions } from './cli/admin-client.js';
 import { ConfigError, SETTINGS, loadConfig } from './config.js';
 import { generateOpenApi } from './openapi.js';
@@ -91,12 +92,12 @@ connection(
     )
     .requiredOption('--project <id>', 'project the key belongs to')
     .addOption(
-      new Option('--scope <scope>', 'ingest: write only; read: read and write')
-        .choices(['ingest', 'read'])
+      new Option('--scope <scope>', "ingest: write only; read: read and write; manage: also delete the project's data")
+        .choices(['ingest', 'read', 'manage'])
         .makeOptionMandatory(),
     )
     .option('--name <name>', 'a label to recognise the key by'),
-).action(async (opts: ClientOptions & { project: string; scope: 'ingest' | 'read'; name?: string }) => {
+).action(async (opts: ClientOptions & { project: string; scope: KeyScope; name?: string }) => {
   await withAdmin(opts, async (admin) => {
     const k = await admin.createKey(opts.project, opts.scope, opts.name ?? null);
     print(

@@ -13,6 +13,10 @@ export interface TallyConfig {
   readonly logLevel: string;
   readonly capturePolicy: CapturePolicy;
   readonly duckdbMemoryLimit: string;
+  /** How long identical analytics questions are answered from memory; 0 turns the cache off. */
+  readonly queryCacheSeconds: number;
+  /** Days of data kept in projects that set no retention of their own; null keeps everything. */
+  readonly retentionDays: number | null;
 }
 
 /** Command-line flags that override the environment. */
@@ -46,6 +50,16 @@ export const SETTINGS = [
   ['TALLY_LOG_LEVEL', 'info', 'fatal, error, warn, info, debug, trace or silent'],
   ['TALLY_CAPTURE_POLICY', 'full', 'Capture policy of new projects for input_text/output_text: none, redacted or full'],
   ['TALLY_DUCKDB_MEMORY_LIMIT', '256MB', "DuckDB's memory cap; larger queries spill to disk beside the database"],
+  [
+    'TALLY_QUERY_CACHE_SECONDS',
+    '10',
+    'How long identical analytics queries are answered from memory (a write to the project clears them); 0 = off',
+  ],
+  [
+    'TALLY_RETENTION_DAYS',
+    'unset (keep all)',
+    'Days of data kept in projects without their own retention_days; older data is deleted hourly',
+  ],
 ] as const;
 
 export class ConfigError extends Error {
@@ -98,6 +112,16 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Confi
     problems.push(`TALLY_DUCKDB_MEMORY_LIMIT must be a size such as 512MB or 2GB; got ${memoryLimit}`);
   }
 
+  const cacheText = pick(undefined, 'TALLY_QUERY_CACHE_SECONDS') ?? '10';
+  const queryCacheSeconds = Number(cacheText);
+  if (!(queryCacheSeconds >= 0 && queryCacheSeconds <= 3600))
+    problems.push(`TALLY_QUERY_CACHE_SECONDS must be a number of seconds from 0 to 3600; got ${cacheText}`);
+
+  const retentionText = pick(undefined, 'TALLY_RETENTION_DAYS');
+  const retentionDays = retentionText === undefined ? null : Number(retentionText);
+  if (retentionDays !== null && !(Number.isInteger(retentionDays) && retentionDays >= 1 && retentionDays <= 36500))
+    problems.push(`TALLY_RETENTION_DAYS must be a whole number of days from 1 to 36500; got ${retentionText}`);
+
   if (problems.length > 0 || typeof store === 'string') {
     throw new ConfigError(`Tally cannot start; fix the configuration:\n  - ${problems.join('\n  - ')}`);
   }
@@ -111,6 +135,8 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Confi
     logLevel,
     capturePolicy: policy,
     duckdbMemoryLimit: memoryLimit,
+    queryCacheSeconds,
+    retentionDays,
   });
 }
 

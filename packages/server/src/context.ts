@@ -1,4 +1,5 @@
 import type { EventStore, GroupWriter } from '@tally/storage';
+import type { Analytics } from './analytics/analytics.js';
 import type { AuthService } from './auth/auth-service.js';
 import type { TallyConfig } from './config.js';
 import type { ProjectService } from './projects/project-service.js';
@@ -8,6 +9,8 @@ export interface TallyContext {
   readonly config: TallyConfig;
   readonly store: EventStore;
   readonly writer: GroupWriter;
+  /** Analytics questions, cached; the only way routes read aggregates. */
+  readonly analytics: Analytics;
   readonly auth: AuthService;
   readonly projects: ProjectService;
   readonly version: string;

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { GroupWriter, createStore } from '@tally/storage';
+import { Analytics } from './analytics/analytics.js';
 import { AuthService } from './auth/auth-service.js';
 import type { TallyConfig } from './config.js';
 import type { TallyContext } from './context.js';
@@ -27,10 +28,15 @@ export async function openTally(config: TallyConfig): Promise<OpenTally> {
     const projects = new ProjectService(store, auth, config.capturePolicy);
     await projects.init();
     const writer = new GroupWriter(store);
+    const analytics = new Analytics(store, config.queryCacheSeconds * 1000);
+    writer.onCommit((projectIds) => {
+      for (const p of projectIds) analytics.invalidate(p);
+    });
     const ctx: TallyContext = {
       config,
       store,
       writer,
+      analytics,
       auth,
       projects,
       version: VERSION,

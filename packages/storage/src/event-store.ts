@@ -1,4 +1,17 @@
-import type { AppLog, CallEvent, CapturePolicy, MetricPoint, PriceOverride } from '@tally/core';
+import type {
+  AppLog,
+  CallEvent,
+  CapturePolicy,
+  Filter,
+  Interval,
+  MetricPoint,
+  PriceOverride,
+  QueryRow,
+  QuerySpec,
+} from '@tally/core';
+
+/** The largest page `events()` returns. */
+export const MAX_PAGE = 10_000;
 
 /** Records to persist in one transaction. Each record carries its project_id. */
 export interface WriteBatch {
@@ -19,8 +32,13 @@ export interface EventFilter {
   /** Inclusive start and exclusive end, epoch ms. */
   from?: number;
   to?: number;
+  /** Filters on dimensions, tags and metadata keys, as in a QuerySpec. */
+  filters?: readonly Filter[];
+  /** Newest first (the default) or oldest first. */
+  order?: 'desc' | 'asc';
+  /** Page size, at most MAX_PAGE; 100 when absent. */
   limit?: number;
-  /** Opaque cursor from a previous page. */
+  /** Opaque cursor from a previous page read in the same order. */
   cursor?: string | null;
 }
 
@@ -43,7 +61,8 @@ export interface Project {
   created_at: number;
 }
 
-export type KeyScope = 'ingest' | 'read';
+/** ingest: write only; read: read and write; manage: read, write and delete the project's data. */
+export type KeyScope = 'ingest' | 'read' | 'manage';
 
 export interface ApiKeyRecord {
   id: string;
@@ -95,6 +114,10 @@ export interface EventStore extends MetadataStore {
   /** Runs a real query; throws when the store cannot answer. */
   ping(): Promise<void>;
   write(batch: WriteBatch): Promise<WriteResult>;
+  /** Answers an analytics question over the project's calls (see QuerySpec and the query compiler). */
+  query(spec: QuerySpec): Promise<QueryRow[]>;
+  /** The start of every `interval` in `tz` that overlaps [from, to), epoch ms ascending: the rows of a gap-filled series. */
+  buckets(from: number, to: number, interval: Interval, tz: string): Promise<number[]>;
   events(filter: EventFilter): Promise<EventPage>;
   getEvent(projectId: string, id: string): Promise<CallEvent | null>;
   deleteBefore(projectId: string, before: number): Promise<number>;

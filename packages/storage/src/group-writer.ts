@@ -18,6 +18,7 @@ export class GroupWriter {
   private inFlight = 0;
   private closed = false;
   private drained: (() => void)[] = [];
+  private readonly committed: ((projectIds: ReadonlySet<string>) => void)[] = [];
 
   constructor(
     private readonly store: EventStore,
@@ -36,6 +37,14 @@ export class GroupWriter {
       this.queue.push({ batch, resolve, reject });
       this.pump();
     });
+  }
+
+  /**
+   * Calls `listener` with the projects a transaction wrote to, after it committed and before any of its callers
+   * is answered — so caches dropped here never serve a reader who already has the write's acknowledgement.
+   */
+  onCommit(listener: (projectIds: ReadonlySet<string>) => void): void {
+    this.committed.push(listener);
   }
 
   /** Waits for everything queued so far, then refuses new writes. */
@@ -65,6 +74,12 @@ export class GroupWriter {
     };
     try {
       await this.store.write(merged);
+      if (this.committed.length > 0) {
+        const projects = new Set<string>();
+        for (const list of [merged.calls, merged.logs, merged.metrics])
+          for (const r of list ?? []) projects.add(r.project_id);
+        for (const listener of this.committed) listener(projects);
+      }
       // Per-request counts of new rows are not known inside a shared transaction; report what each request sent.
       for (const p of group) {
         p.resolve({

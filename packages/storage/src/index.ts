@@ -3,3 +3,5 @@ export * from './store-error.js';
 export * from './group-writer.js';
 export * from './open-store.js';
 export * from './columns.js';
+export * from './dialect.js';
+export * from './query-compiler.js';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventStore } from './event-store.js';
+import { queryContract } from './query-contract.js';
 import { makeCall } from './test-events.js';
 
 export interface ContractOptions {
@@ -219,6 +220,8 @@ export function runStoreContract(
       expect(await store.deletePriceOverride(p, o.id)).toBe(true);
       expect(await store.listPriceOverrides(p)).toEqual([]);
     });
+
+    queryContract(() => store);
 
     it('answers a health query', async () => {
       await expect(store.ping()).resolves.toBeUndefined();

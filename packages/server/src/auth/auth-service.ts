@@ -71,8 +71,14 @@ export class AuthService {
     if (!key) throw new TallyError('unauthorized', 'the API key or token is not valid (unknown or revoked)');
     if (access === 'admin')
       throw new TallyError('forbidden', 'this needs the admin token; a project API key cannot manage projects or keys');
-    if (access === 'read' && key.scope !== 'read') {
-      throw new TallyError('forbidden', `this key has the ${key.scope} scope; reading needs a key with the read scope`);
+    if (access === 'read' && key.scope === 'ingest') {
+      throw new TallyError('forbidden', 'this key has the ingest scope; reading needs a key with the read scope');
+    }
+    if (access === 'delete' && key.scope !== 'manage') {
+      throw new TallyError(
+        'forbidden',
+        `this key has the ${key.scope} scope; deleting data needs a key with the manage scope (or the admin token)`,
+      );
     }
     return { kind: 'key', keyId: key.id, projectId: key.project_id, scope: key.scope };
   }

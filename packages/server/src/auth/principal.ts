@@ -4,8 +4,8 @@ import type { KeyScope } from '@tally/storage';
 export type Principal =
   { kind: 'admin' } | { kind: 'open' } | { kind: 'key'; keyId: string; projectId: string; scope: KeyScope };
 
-/** What a route needs: to write events, to read them, or to manage projects and keys. */
-export type Access = 'ingest' | 'read' | 'admin';
+/** What a route needs: to write events, to read them, to delete a project's data, or to manage projects and keys. */
+export type Access = 'ingest' | 'read' | 'delete' | 'admin';
 
 export const DEFAULT_PROJECT = 'default';
 

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import type { KeyScope } from '@tally/storage';
 import type { FastifyInstance } from 'fastify';
 import type { TallyContext } from '../context.js';
 import { ErrorSchema } from './schemas.js';
@@ -15,7 +16,7 @@ const KeyFields = {
   id: Type.String(),
   project_id: Type.String(),
   name: Type.Union([Type.String(), Type.Null()]),
-  scope: Type.Union([Type.Literal('ingest'), Type.Literal('read')]),
+  scope: Type.Union([Type.Literal('ingest'), Type.Literal('read'), Type.Literal('manage')]),
   prefix: Type.String(),
   created_at: Type.Number(),
   revoked_at: Type.Union([Type.Number(), Type.Null()]),
@@ -76,6 +77,7 @@ export function registerProjectRoutes(app: FastifyInstance, ctx: TallyContext): 
     async (req) => {
       const { id } = req.params as { id: string };
       await ctx.projects.delete(id);
+      ctx.analytics.invalidate(id);
       return { id, deleted: true };
     },
   );
@@ -89,8 +91,8 @@ export function registerProjectRoutes(app: FastifyInstance, ctx: TallyContext): 
         summary: 'Create an API key; the key is in this answer only and is stored hashed (admin)',
         params: IdParams,
         body: Type.Object({
-          scope: Type.Union([Type.Literal('ingest'), Type.Literal('read')], {
-            description: 'ingest: write only; read: read and write',
+          scope: Type.Union([Type.Literal('ingest'), Type.Literal('read'), Type.Literal('manage')], {
+            description: "ingest: write only; read: read and write; manage: also delete the project's data",
           }),
           name: Type.Optional(Type.String({ maxLength: 256 })),
         }),
@@ -99,7 +101,7 @@ export function registerProjectRoutes(app: FastifyInstance, ctx: TallyContext): 
     },
     async (req, reply) => {
       const { id } = req.params as { id: string };
-      const body = req.body as { scope: 'ingest' | 'read'; name?: string };
+      const body = req.body as { scope: KeyScope; name?: string };
       return reply.code(201).send(await ctx.projects.createKey(id, body.scope, body.name ?? null));
     },
   );

@@ -2,13 +2,16 @@ import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
-import type { AppLog, CallEvent, MetricPoint } from '@tally/core';
+import type { AppLog, CallEvent, Interval, MetricPoint, QueryRow, QuerySpec } from '@tally/core';
 import { CALL_COLUMNS, type Column } from '../columns.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { dedupe } from '../dedupe.js';
 import type { EventFilter, EventPage, EventStore, StoreStats, WriteBatch, WriteResult } from '../event-store.js';
 import { StoreError } from '../store-error.js';
+import { MAX_PAGE } from '../event-store.js';
+import { binder, compileBuckets, compileQuery, finishRows, whereSql } from '../query-compiler.js';
 import { DuckDbMetadata } from './duckdb-metadata.js';
+import { duckdbDialect } from './duckdb-dialect.js';
 import { fromDuckRow, sparseCopier } from './duckdb-rows.js';
 import { DUCKDB_SCHEMA, TABLES, insertBatch, selectList } from './duckdb-schema.js';
 
@@ -128,22 +131,32 @@ export class DuckDbStore extends DuckDbMetadata implements EventStore {
     }
   }
 
+  async query(spec: QuerySpec): Promise<QueryRow[]> {
+    const { sql, params } = compileQuery(spec, duckdbDialect);
+    return finishRows(await this.readRows(sql, params), spec);
+  }
+
+  async buckets(from: number, to: number, interval: Interval, tz: string): Promise<number[]> {
+    const { sql, params } = compileBuckets(from, to, interval, tz, duckdbDialect);
+    return (await this.readRows(sql, params)).map((r) => Number(r['bucket']));
+  }
+
   async events(filter: EventFilter): Promise<EventPage> {
-    const limit = Math.max(1, Math.min(filter.limit ?? 100, 1000));
-    const where = ['project_id = $1'];
-    const params: DuckDBValue[] = [filter.projectId];
-    if (filter.from !== undefined) where.push(`timestamp >= epoch_ms(CAST(${push(params, filter.from)} AS BIGINT))`);
-    if (filter.to !== undefined) where.push(`timestamp < epoch_ms(CAST(${push(params, filter.to)} AS BIGINT))`);
+    const limit = Math.max(1, Math.min(filter.limit ?? 100, MAX_PAGE));
+    const asc = filter.order === 'asc';
+    const { params, bind } = binder(duckdbDialect);
+    let where = whereSql(filter, duckdbDialect, bind);
     if (filter.cursor) {
       const c = decodeCursor(filter.cursor);
       if (!c)
         throw new StoreError('the cursor is not one this server issued; start again without it', {
           code: 'bad_cursor',
         });
-      where.push(`(timestamp, id) < (epoch_ms(CAST(${push(params, c[0])} AS BIGINT)), ${push(params, c[1])})`);
+      where += ` AND (timestamp, id) ${asc ? '>' : '<'} (epoch_ms(CAST(${bind(c[0])} AS BIGINT)), ${bind(c[1])})`;
     }
+    const dir = asc ? 'ASC' : 'DESC';
     const rows = await this.readRows(
-      `SELECT ${CALL_SELECT} FROM calls WHERE ${where.join(' AND ')} ORDER BY timestamp DESC, id DESC LIMIT ${limit + 1}`,
+      `SELECT ${CALL_SELECT} FROM calls WHERE ${where} ORDER BY timestamp ${dir}, id ${dir} LIMIT ${limit + 1}`,
       params,
     );
     const events = rows.slice(0, limit).map((r) => fromDuckRow<CallEvent>(CALL_COLUMNS, r));
