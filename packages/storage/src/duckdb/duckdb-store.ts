@@ -231,8 +231,3 @@ function timeRange(records: readonly { timestamp: number }[]): { from: number; t
   }
   return { from, to };
 }
-
-function push(params: DuckDBValue[], value: DuckDBValue): string {
-  params.push(value);
-  return `$${params.length}`;
-}
