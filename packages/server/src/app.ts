@@ -10,6 +10,13 @@ import { registerIngestRoutes } from './routes/ingest-routes.js';
 import { registerMetaRoutes } from './routes/meta-routes.js';
 import { registerPriceRoutes } from './routes/price-routes.js';
 import { registerProjectRoutes } from './routes/project-routes.js';
+import { registerAnalyticsRoutes } from './routes/analytics-routes.js';
+import { registerExportRoutes } from './routes/export-routes.js';
+import { registerLifecycleRoutes } from './routes/lifecycle-routes.js';
+import { registerSeed000Routes } from './routes/seed-000-routes.js';
+import { registerSeed001Routes } from './routes/seed-001-routes.js';
+import { registerSeed003Routes } from './routes/seed-003-routes.js';
+import { registerSeed004Routes } from './routes/seed-004-routes.js';
 
 export interface AppOptions {
   /** Pino logger options, or false for none (tests, the OpenAPI generator). */
@@ -52,6 +59,13 @@ export async function buildApp(ctx: TallyContext, options: AppOptions = {}): Pro
   registerProjectRoutes(app, ctx);
   registerEventRoutes(app, ctx);
   registerPriceRoutes(app, ctx);
+  registerAnalyticsRoutes(app, ctx);
+  registerExportRoutes(app, ctx);
+  registerLifecycleRoutes(app, ctx);
+  registerSeed000Routes(app, ctx);
+  registerSeed001Routes(app, ctx);
+  registerSeed003Routes(app, ctx);
+  registerSeed004Routes(app, ctx);
   return app;
 }
 
