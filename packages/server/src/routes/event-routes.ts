@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { TallyContext } from '../context.js';
 import { TallyError } from '../errors.js';
-import { parseTimestamp } from '@tally/core';
+import { FILTER_PARAMS, filtersFromUrl, parseTime } from '../analytics/params.js';
 import { ErrorSchema } from './schemas.js';
 
 const EventSchema = Type.Record(Type.String(), Type.Unknown(), {
@@ -18,11 +18,14 @@ export function registerEventRoutes(app: FastifyInstance, ctx: TallyContext): vo
       schema: {
         tags: ['analytics'],
         summary: 'Stored calls, newest first, one page at a time',
+        description:
+          'Filters: any dimension as a parameter (`model=gpt-4o,gpt-4o-mini`, `provider=!openai` excludes), `tag=x`, `metadata.<key>=v`. Pass `next_cursor` back as `cursor` with the same filters for the next page.',
         querystring: Type.Object({
           from: Type.Optional(Type.String({ description: 'Start (inclusive): ISO 8601 or epoch seconds/ms' })),
           to: Type.Optional(Type.String({ description: 'End (exclusive)' })),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100 })),
           cursor: Type.Optional(Type.String({ maxLength: 512, description: 'next_cursor of the previous page' })),
+          ...FILTER_PARAMS,
         }),
         response: {
           200: Type.Object({ events: Type.Array(EventSchema), next_cursor: Type.Union([Type.String(), Type.Null()]) }),
@@ -33,10 +36,11 @@ export function registerEventRoutes(app: FastifyInstance, ctx: TallyContext): vo
     },
     async (req) => {
       const q = req.query as { from?: string; to?: string; limit?: number; cursor?: string };
-      return ctx.store.events({
+      return ctx.analytics.events({
         projectId: req.projectId,
-        ...(q.from !== undefined ? { from: time(q.from, 'from') } : {}),
-        ...(q.to !== undefined ? { to: time(q.to, 'to') } : {}),
+        ...(q.from !== undefined ? { from: parseTime(q.from, 'from') } : {}),
+        ...(q.to !== undefined ? { to: parseTime(q.to, 'to') } : {}),
+        filters: filtersFromUrl(req.url),
         limit: q.limit ?? 100,
         cursor: q.cursor ?? null,
       });
@@ -61,16 +65,4 @@ export function registerEventRoutes(app: FastifyInstance, ctx: TallyContext): vo
       return event;
     },
   );
-}
-
-function time(value: string, name: string): number {
-  const ms = parseTimestamp(/^\d+(\.\d+)?$/.test(value) ? Number(value) : value);
-  if (ms === null) {
-    throw new TallyError(
-      'validation_failed',
-      `${name} must be an ISO 8601 date-time or Unix epoch seconds/milliseconds; got ${value}`,
-      [{ path: `querystring.${name}`, message: 'does not parse as a time' }],
-    );
-  }
-  return ms;
 }
