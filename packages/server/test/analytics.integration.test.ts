@@ -92,6 +92,11 @@ describe('native analytics', () => {
     expect(r.body.change.calls).toBeCloseTo(calls.filter(inRange).length / before.length - 1, 5);
   });
 
+  it('hours=N is the N hours before to', async () => {
+    const r = await s.call('GET', `/api/v1/analytics/summary?hours=48&to=${ANCHOR}`);
+    expect(r.body.metrics.calls).toBe(calls.filter((c) => ms(c) >= ANCHOR - 48 * HOUR && ms(c) < ANCHOR).length);
+  });
+
   it('summary applies dimension, exclusion, tag and metadata filters', async () => {
     const pick = (q: string, f: (c: RawCall) => boolean) =>
       s.call('GET', `/api/v1/analytics/summary?${range}&${q}`).then((r) => {
@@ -199,6 +204,11 @@ describe('native analytics', () => {
       groups.set(key, [...(groups.get(key) ?? []), c]);
     }
     expect(r.body.groups).toHaveLength(groups.size);
+    expect(sum(r.body.by_model, (m: any) => m.errors)).toBe(failed.length);
+    for (const m of r.body.by_model) {
+      const xs = calls.filter(inRange).filter((c) => c.model === m.model && stored.get(c.id).provider === m.provider);
+      expect([m.calls, m.errors]).toEqual([xs.length, xs.filter((c) => c.status !== 'success').length]);
+    }
     for (const g of r.body.groups) {
       const xs = groups.get(`${g.error_type}|${g.pattern}`)!;
       expect(g.count).toBe(xs.length);

@@ -13,6 +13,7 @@ export const RANGE_PARAMS = {
     Type.String({ description: 'Start (inclusive): ISO 8601 (no zone = UTC) or Unix epoch seconds/milliseconds' }),
   ),
   to: Type.Optional(Type.String({ description: 'End (exclusive), same forms; now when absent' })),
+  hours: Type.Optional(Type.String({ description: 'Instead of from: the range is the last N hours before to' })),
   tz: Type.Optional(
     Type.String({ description: 'IANA time zone of days and dates, e.g. Europe/Paris; UTC by default' }),
   ),
@@ -60,9 +61,20 @@ export interface TimeRange {
 }
 
 /** The range of a request: `to` defaults to now, `from` to `defaultSpanMs` before `to`. */
-export function resolveRange(q: { from?: string; to?: string; tz?: string }, defaultSpanMs: number): TimeRange {
+export function resolveRange(
+  q: { from?: string; to?: string; tz?: string; hours?: string },
+  defaultSpanMs: number,
+): TimeRange {
   const to = q.to !== undefined ? parseTime(q.to, 'to') : nowSecond();
-  const from = q.from !== undefined ? parseTime(q.from, 'from') : to - defaultSpanMs;
+  let span = defaultSpanMs;
+  if (q.hours !== undefined) {
+    const hours = Number(q.hours);
+    if (!(hours > 0 && hours <= 24 * 366 * 10))
+      throw badParam('hours', `must be a number of hours above 0; got ${q.hours}`);
+    if (q.from !== undefined) throw badParam('hours', 'cannot be combined with from; send one of them');
+    span = hours * 3_600_000;
+  }
+  const from = q.from !== undefined ? parseTime(q.from, 'from') : to - span;
   if (from >= to) throw badParam('from', `must be before to; got from=${q.from ?? from} and to=${q.to ?? to}`);
   return { from, to, tz: resolveTz(q.tz) };
 }

@@ -117,6 +117,7 @@ export const errors = {
   errors: 19,
   error_rate: 0.012322,
   by_status: { error: 15, timeout: 4 },
+  by_model: [{ provider: 'openai', model: 'gpt-4o', calls: 892, errors: 10, error_rate: 0.011211 }],
   groups: [
     {
       error_type: 'RateLimitError',

@@ -310,6 +310,15 @@ export function registerAnalyticsRoutes(app: FastifyInstance, ctx: TallyContext)
           errors: Type.Number(),
           error_rate: Type.Number(),
           by_status: Type.Record(Type.String(), Type.Number()),
+          by_model: Type.Array(
+            Type.Object({
+              provider: Type.Union([Type.String(), Type.Null()]),
+              model: Type.Union([Type.String(), Type.Null()]),
+              calls: Type.Number(),
+              errors: Type.Number(),
+              error_rate: Type.Number(),
+            }),
+          ),
           groups: Type.Array(
             Type.Object({
               error_type: Type.Union([Type.String(), Type.Null()]),
@@ -333,6 +342,13 @@ export function registerAnalyticsRoutes(app: FastifyInstance, ctx: TallyContext)
         filters: [...sel.filters, { field: 'status' as const, op: 'not_in' as const, values: ['success'] }],
       };
       const statuses = await a.query({ ...failed, groupBy: ['status'], metrics: ['calls'] });
+      const models = await a.query({
+        ...sel,
+        groupBy: ['provider', 'model'],
+        metrics: ['calls', 'errors', 'error_rate'],
+        orderBy: { metric: 'errors', direction: 'desc' },
+        limit: 50,
+      });
       const groups = await a.query({
         ...failed,
         groupBy: ['error_type', 'error_pattern'],
@@ -347,6 +363,7 @@ export function registerAnalyticsRoutes(app: FastifyInstance, ctx: TallyContext)
         errors: all['errors'] ?? 0,
         error_rate: all['error_rate'] ?? 0,
         by_status: Object.fromEntries(statuses.map((s) => [String(s['status']), Number(s['calls'])])),
+        by_model: models.filter((m) => Number(m['errors']) > 0),
         groups: groups.map((g) => ({
           error_type: g['error_type'] as string | null,
           pattern: g['error_pattern'] as string | null,
