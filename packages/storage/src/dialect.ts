@@ -17,8 +17,11 @@ export interface Dialect {
   toEpochMs(expr: string): string;
   /** Start of the interval holding `column`, in time zone `tz`, as a timestamp. */
   timeBucket(column: string, interval: Interval, tz: string): string;
-  /** Nearest-rank percentile (see PERCENTILE_DEFINITION) of a numeric column, ignoring nulls. */
-  percentile(column: string, p: number): string;
+  /**
+   * Nearest-rank percentiles (see PERCENTILE_DEFINITION) of a numeric column, ignoring nulls, as one list in the
+   * order of `ps` (null when there is no value). One aggregate for several percentiles sorts the column once.
+   */
+  percentiles(column: string, ps: readonly number[]): string;
   /** Whether a text-list column holds a value. */
   listContains(column: string, valueExpr: string): string;
   /** Any scalar as text, for comparing with a text parameter. */

@@ -35,10 +35,23 @@ const PERCENTILE = /^p(50|90|95|99)_(duration_ms|ttft_ms)$/;
 /** Metrics derived from others after the query, so that every backend divides the same way. */
 const DERIVED: Partial<Record<Metric, Metric[]>> = { error_rate: ['errors', 'calls'] };
 
+/** The percentile metrics of a spec, by column: one list aggregate per column answers all of them. */
+function percentileColumns(metrics: readonly Metric[]): Map<string, Metric[]> {
+  const out = new Map<string, Metric[]>();
+  for (const m of metrics) {
+    const pct = PERCENTILE.exec(m);
+    if (pct) out.set(pct[2]!, [...(out.get(pct[2]!) ?? []), m]);
+  }
+  return out;
+}
+
+const percentileOf = (m: Metric) => Number(PERCENTILE.exec(m)![1]) / 100;
+const listAlias = (column: string) => `__p_${column}`;
+
 function metricSql(m: Metric, d: Dialect): string {
   const col = d.ident.bind(d);
   const pct = PERCENTILE.exec(m);
-  if (pct) return d.percentile(col(pct[2]!), Number(pct[1]) / 100);
+  if (pct) return `(${d.percentiles(col(pct[2]!), [percentileOf(m)])})[1]`;
   switch (m) {
     case 'calls':
       return 'COUNT(*)';
@@ -126,17 +139,26 @@ export function compileQuery(spec: QuerySpec, d: Dialect): CompiledQuery {
     groups.push(bucket);
     select.push(`${d.toEpochMs(bucket)} AS ${d.ident('bucket')}`);
   }
-  for (const m of sqlMetrics(spec.metrics)) {
+  const wanted = sqlMetrics(spec.metrics);
+  for (const m of wanted) {
     if (!METRIC_SET.has(m)) throw new Error(`unknown metric ${String(m)}`);
-    select.push(`${metricSql(m, d)} AS ${d.ident(m)}`);
+    if (!PERCENTILE.test(m)) select.push(`${metricSql(m, d)} AS ${d.ident(m)}`);
+  }
+  for (const [column, ms] of percentileColumns(wanted)) {
+    select.push(`${d.percentiles(d.ident(column), ms.map(percentileOf))} AS ${d.ident(listAlias(column))}`);
   }
   const order: string[] = [];
   if (spec.orderBy) {
     const by = spec.orderBy.metric;
     if (!METRIC_SET.has(by)) throw new Error(`unknown metric ${String(by)}`);
     // A derived metric is ordered by its SQL formula; the answer's value is still computed in finishRows.
-    const expr = by === 'error_rate' ? `(${metricSql('errors', d)}) * 1.0 / COUNT(*)` : d.ident(by);
-    if (by !== 'error_rate' && !sqlMetrics(spec.metrics).includes(by)) {
+    const expr =
+      by === 'error_rate'
+        ? `(${metricSql('errors', d)}) * 1.0 / COUNT(*)`
+        : PERCENTILE.test(by)
+          ? metricSql(by, d)
+          : d.ident(by);
+    if (by !== 'error_rate' && !PERCENTILE.test(by) && !wanted.includes(by)) {
       select.push(`${metricSql(by, d)} AS ${d.ident(by)}`);
     }
     order.push(`${expr} ${spec.orderBy.direction === 'asc' ? 'ASC' : 'DESC'}`);
@@ -191,7 +213,12 @@ function filterSql(f: Filter, d: Dialect, bind: Bind): string {
 
 /** Turns driver rows into answer rows: derived metrics computed, numbers as numbers, inputs nobody asked for dropped. */
 export function finishRows(rows: Record<string, unknown>[], spec: QuerySpec): QueryRow[] {
+  const lists = percentileColumns(sqlMetrics(spec.metrics));
   return rows.map((r) => {
+    for (const [column, ms] of lists) {
+      const list = r[listAlias(column)];
+      ms.forEach((m, i) => (r[m] = Array.isArray(list) ? list[i] : null));
+    }
     const out: QueryRow = {};
     for (const g of spec.groupBy ?? []) out[g] = r[g] === null || r[g] === undefined ? null : String(r[g]);
     if (spec.interval) out['bucket'] = Number(r['bucket']);

@@ -32,9 +32,9 @@ export const duckdbDialect: Dialect = {
     const local = `timezone(${this.literal(tz)}, ${column} AT TIME ZONE 'UTC')`;
     return `timezone(${this.literal(tz)}, date_trunc(${this.literal(interval)}, ${local}))::TIMESTAMP`;
   },
-  percentile(column: string, p: number): string {
+  percentiles(column: string, ps: readonly number[]): string {
     // DuckDB's quantile_disc is the nearest-rank percentile (checked against nearestRank in the contract tests).
-    return `quantile_disc(${column}, ${Number(p)})`;
+    return `quantile_disc(${column}, [${ps.map((p) => Number(p)).join(', ')}])`;
   },
   listContains(column: string, valueExpr: string): string {
     return `list_contains(${column}, ${valueExpr})`;
