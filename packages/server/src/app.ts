@@ -1,3 +1,4 @@
+import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { StoreError } from '@tally/storage';
@@ -51,6 +52,15 @@ export async function buildApp(ctx: TallyContext, options: AppOptions = {}): Pro
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+  if (ctx.config.corsOrigins.length > 0) {
+    const any = ctx.config.corsOrigins.includes('*');
+    await app.register(cors, {
+      origin: any ? '*' : [...ctx.config.corsOrigins],
+      methods: ['GET', 'POST', 'PATCH', 'DELETE'],
+      allowedHeaders: ['authorization', 'content-type', 'x-tally-key', 'x-tally-project'],
+      maxAge: 600,
+    });
+  }
 
   registerAuth(app, ctx);
   installErrorHandling(app);

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { KeyScope } from '@tally/storage';
+import type { CapturePolicy } from '@tally/core';
+import type { KeyScope, Project, ProjectPatch } from '@tally/storage';
 import { connectAdmin, type ClientOptions } from './cli/admin-client.js';
 import { ConfigError, SETTINGS, loadConfig } from './config.js';
+import { SETTING_RANGES } from './lifecycle/project-settings.js';
 import { generateOpenApi } from './openapi.js';
 import { startServer } from './serve.js';
 import { VERSION } from './tally.js';
@@ -54,8 +56,7 @@ connection(projects.command('list').description('List projects\n\nExample:\n  ta
     await withAdmin(opts, async (admin) => {
       const rows = await admin.listProjects();
       print(
-        rows.map((p) => `${p.id.padEnd(24)} ${p.name.padEnd(24)} capture=${p.capture_policy}`).join('\n') ||
-          'no projects',
+        rows.map((p) => `${p.id.padEnd(24)} ${p.name.padEnd(24)} ${describeProject(p)}`).join('\n') || 'no projects',
       );
     });
   },
@@ -82,6 +83,58 @@ connection(
     print(`created project ${p.id} (${p.name}), capture policy ${p.capture_policy}`);
   });
 });
+connection(
+  projects
+    .command('update <id>')
+    .description(
+      'Change a project: its retention (days of data kept), the most calls it keeps, its name or capture policy\n\n' +
+        'Example:\n  tally projects update support --retention-days 30 --max-events none',
+    )
+    .option('--name <name>', 'new display name')
+    .addOption(
+      new Option('--capture-policy <policy>', 'what to keep of prompts and completions').choices([
+        'none',
+        'redacted',
+        'full',
+      ]),
+    )
+    .option(
+      '--retention-days <days>',
+      "days of data kept, 1-36500; none: the server's TALLY_RETENTION_DAYS",
+      wholeOrNone('--retention-days', SETTING_RANGES.retention_days.max),
+    )
+    .option(
+      '--max-events <n>',
+      'the most calls kept (the oldest beyond it are deleted), 1-1000000000; none: no limit',
+      wholeOrNone('--max-events', SETTING_RANGES.max_events.max),
+    ),
+).action(
+  async (
+    id: string,
+    opts: ClientOptions & {
+      name?: string;
+      capturePolicy?: CapturePolicy;
+      retentionDays?: number | null;
+      maxEvents?: number | null;
+    },
+  ) => {
+    const patch: ProjectPatch = {
+      ...(opts.name !== undefined ? { name: opts.name } : {}),
+      ...(opts.capturePolicy !== undefined ? { capture_policy: opts.capturePolicy } : {}),
+      ...(opts.retentionDays !== undefined ? { retention_days: opts.retentionDays } : {}),
+      ...(opts.maxEvents !== undefined ? { max_events: opts.maxEvents } : {}),
+    };
+    if (Object.keys(patch).length === 0) {
+      throw new InvalidArgumentError(
+        'nothing to change: pass --retention-days, --max-events, --name or --capture-policy',
+      );
+    }
+    await withAdmin(opts, async (admin) => {
+      const p = await admin.updateProject(id, patch);
+      print(`updated project ${p.id} (${p.name}): ${describeProject(p)}`);
+    });
+  },
+);
 
 const keys = program.command('keys').description('Create and list API keys');
 connection(
@@ -130,6 +183,22 @@ program
   .action(async () => {
     print(JSON.stringify(await generateOpenApi(), null, 2));
   });
+
+/** Parses a flag that takes a whole number from 1 to `max`, or `none` to clear the setting. */
+function wholeOrNone(flag: string, max: number): (value: string) => number | null {
+  return (value) => {
+    if (value === 'none') return null;
+    const n = /^\d+$/.test(value) ? Number(value) : NaN;
+    if (!(n >= 1 && n <= max))
+      throw new InvalidArgumentError(`${flag} must be a whole number from 1 to ${max}, or none`);
+    return n;
+  };
+}
+
+function describeProject(p: Project): string {
+  const retention = p.retention_days === null ? 'server default' : `${p.retention_days} days`;
+  return `capture=${p.capture_policy} retention=${retention} max_events=${p.max_events ?? 'none'}`;
+}
 
 async function withAdmin(
   opts: ClientOptions,

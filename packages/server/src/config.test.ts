@@ -35,4 +35,20 @@ describe('loadConfig', () => {
       /TALLY_PORT \(--port\) must be a whole number from 0 to 65535; got eighty[\s\S]*mysql backend is not available[\s\S]*TALLY_ADMIN_TOKEN must be at least 16[\s\S]*TALLY_LOG_LEVEL must be one of[\s\S]*got loud[\s\S]*TALLY_CAPTURE_POLICY must be one of none, redacted, full; got some/,
     );
   });
+
+  it('reads the analytics settings: cache seconds, retention days, CORS origins', () => {
+    const c = loadConfig({
+      TALLY_QUERY_CACHE_SECONDS: '0',
+      TALLY_RETENTION_DAYS: '30',
+      TALLY_CORS_ORIGINS: 'https://dash.example.com/, http://localhost:3000',
+    });
+    expect([c.queryCacheSeconds, c.retentionDays, c.corsOrigins]).toEqual([
+      0,
+      30,
+      ['https://dash.example.com', 'http://localhost:3000'],
+    ]);
+    expect(() => loadConfig({ TALLY_RETENTION_DAYS: '1.5', TALLY_CORS_ORIGINS: 'dash' })).toThrow(
+      /TALLY_RETENTION_DAYS must be a whole number[\s\S]*TALLY_CORS_ORIGINS must list origins/,
+    );
+  });
 });

@@ -17,6 +17,8 @@ export interface TallyConfig {
   readonly queryCacheSeconds: number;
   /** Days of data kept in projects that set no retention of their own; null keeps everything. */
   readonly retentionDays: number | null;
+  /** Browser origins allowed to call the API (CORS); empty = none, `*` = any. */
+  readonly corsOrigins: readonly string[];
 }
 
 /** Command-line flags that override the environment. */
@@ -54,6 +56,11 @@ export const SETTINGS = [
     'TALLY_QUERY_CACHE_SECONDS',
     '10',
     'How long identical analytics queries are answered from memory (a write to the project clears them); 0 = off',
+  ],
+  [
+    'TALLY_CORS_ORIGINS',
+    'unset (CORS off)',
+    'Comma-separated origins allowed to call the API from a browser, e.g. https://dash.example.com; * allows any',
   ],
   [
     'TALLY_RETENTION_DAYS',
@@ -122,6 +129,15 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Confi
   if (retentionDays !== null && !(Number.isInteger(retentionDays) && retentionDays >= 1 && retentionDays <= 36500))
     problems.push(`TALLY_RETENTION_DAYS must be a whole number of days from 1 to 36500; got ${retentionText}`);
 
+  const corsOrigins = (pick(undefined, 'TALLY_CORS_ORIGINS') ?? '')
+    .split(',')
+    .map((o) => o.trim().replace(/\/$/, ''))
+    .filter(Boolean);
+  for (const o of corsOrigins) {
+    if (o !== '*' && !/^https?:\/\/[A-Za-z0-9.-]+(:\d+)?$/.test(o))
+      problems.push(`TALLY_CORS_ORIGINS must list origins such as https://dash.example.com (or *); got ${o}`);
+  }
+
   if (problems.length > 0 || typeof store === 'string') {
     throw new ConfigError(`Tally cannot start; fix the configuration:\n  - ${problems.join('\n  - ')}`);
   }
@@ -137,6 +153,7 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Confi
     duckdbMemoryLimit: memoryLimit,
     queryCacheSeconds,
     retentionDays,
+    corsOrigins: Object.freeze(corsOrigins),
   });
 }
 

@@ -2,14 +2,22 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import { ConfigError, isLoopback, type TallyConfig } from './config.js';
 import type { TallyContext } from './context.js';
+import { RetentionJob, type RetentionOptions } from './lifecycle/retention-job.js';
 import { openTally } from './tally.js';
 
 export interface RunningServer {
   app: FastifyInstance;
   ctx: TallyContext;
   url: string;
+  /** The background sweep that enforces retention_days and max_events. */
+  retention: RetentionJob;
   /** Stops accepting connections, answers the requests in flight, flushes writes and closes the store. */
   stop(): Promise<void>;
+}
+
+export interface ServerOptions {
+  /** Scheduling of the retention sweep (tests shorten it). */
+  retention?: RetentionOptions;
 }
 
 /**
@@ -19,6 +27,7 @@ export interface RunningServer {
 export async function startServer(
   config: TallyConfig,
   print: (line: string) => void = console.log,
+  options: ServerOptions = {},
 ): Promise<RunningServer> {
   const opened = await openTally(config);
   if (opened.ctx.auth.open && !isLoopback(config.host)) {
@@ -51,13 +60,22 @@ export async function startServer(
       `Admin token (shown once, stored only as a hash; keep it to manage projects and keys):\n  ${opened.generatedAdminToken}`,
     );
   }
+  const { store, projects, analytics } = opened.ctx;
+  const retention = new RetentionJob(
+    { store, projects, analytics, defaultDays: config.retentionDays, log: app.log },
+    options.retention,
+  );
+  retention.start();
   let stopping: Promise<void> | null = null;
   return {
     app,
     ctx: opened.ctx,
     url,
+    retention,
     stop() {
       stopping ??= (async () => {
+        // No sweep starts from now on; one in progress finishes before the store closes.
+        const retentionDone = retention.stop();
         // close() answers the requests in flight, but a keep-alive connection that turns idle after it was
         // called stays open until its timeout; close those as they turn idle.
         const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
@@ -66,6 +84,7 @@ export async function startServer(
         } finally {
           clearInterval(sweep);
         }
+        await retentionDone;
         await opened.close();
       })();
       return stopping;

@@ -253,3 +253,28 @@ describe('native analytics', () => {
     await bad('timeseries?from=2000-01-01&interval=hour', /at most 5000/);
   });
 });
+
+describe('CORS', () => {
+  it('answers a browser preflight only for the configured origins', async () => {
+    const c = await startTestServer({ TALLY_CORS_ORIGINS: 'https://dash.example.com' });
+    try {
+      const preflight = (origin: string) =>
+        fetch(`${c.url}/analytics/agent`, {
+          method: 'OPTIONS',
+          headers: {
+            origin,
+            'access-control-request-method': 'GET',
+            'access-control-request-headers': 'authorization',
+          },
+        });
+      const ok = await preflight('https://dash.example.com');
+      expect(ok.status).toBe(204);
+      expect(ok.headers.get('access-control-allow-origin')).toBe('https://dash.example.com');
+      expect((await preflight('https://evil.example.com')).headers.get('access-control-allow-origin')).toBeNull();
+    } finally {
+      await c.stop();
+    }
+    const off = await s.call('GET', '/api/v1/analytics/summary', { headers: { origin: 'https://dash.example.com' } });
+    expect(off.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});

@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.js';
-import { startServer, type RunningServer } from '../src/serve.js';
+import { startServer, type RunningServer, type ServerOptions } from '../src/serve.js';
 
 export const ADMIN = 'test-admin-token-0123456789';
 
@@ -21,7 +21,11 @@ export function tempDir(prefix = 'tally-test-'): string {
 }
 
 /** A real server on a free loopback port over a fresh DuckDB file. */
-export async function startTestServer(env: Record<string, string> = {}, dataDir = tempDir()): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  dataDir = tempDir(),
+  options: ServerOptions = {},
+): Promise<TestServer> {
   const config = loadConfig({
     TALLY_PORT: '0',
     TALLY_DATA_DIR: dataDir,
@@ -29,7 +33,7 @@ export async function startTestServer(env: Record<string, string> = {}, dataDir 
     TALLY_ADMIN_TOKEN: ADMIN,
     ...env,
   });
-  const server = await startServer(config, () => undefined);
+  const server = await startServer(config, () => undefined, options);
   return {
     ...server,
     dataDir,

@@ -4,6 +4,7 @@ import type {
   CapturePolicy,
   Filter,
   Interval,
+  LogLevel,
   MetricPoint,
   PriceOverride,
   QueryRow,
@@ -42,6 +43,18 @@ export interface EventFilter {
   cursor?: string | null;
 }
 
+/** Which application logs to read: newest first. */
+export interface LogFilter {
+  projectId: string;
+  /** Inclusive start and exclusive end, epoch ms; open when absent. */
+  from?: number;
+  to?: number;
+  /** Only logs of exactly this level. */
+  level?: LogLevel;
+  /** At most MAX_PAGE. */
+  limit: number;
+}
+
 export interface EventPage {
   events: CallEvent[];
   next_cursor: string | null;
@@ -59,7 +72,20 @@ export interface Project {
   description: string | null;
   capture_policy: CapturePolicy;
   created_at: number;
+  /** Days of data kept; older calls, logs and metrics are deleted. Null: the server's default applies. */
+  retention_days: number | null;
+  /** The most calls kept; the oldest beyond it are deleted. Null: no limit. */
+  max_events: number | null;
 }
+
+/** A project to create: the lifecycle settings may be left out (null). */
+export type NewProjectRecord = Omit<Project, 'retention_days' | 'max_events'> &
+  Partial<Pick<Project, 'retention_days' | 'max_events'>>;
+
+/** The fields of a project that can change after it was created. */
+export type ProjectPatch = Partial<
+  Pick<Project, 'name' | 'description' | 'capture_policy' | 'retention_days' | 'max_events'>
+>;
 
 /** ingest: write only; read: read and write; manage: read, write and delete the project's data. */
 export type KeyScope = 'ingest' | 'read' | 'manage';
@@ -89,7 +115,9 @@ export interface MetadataStore {
   listProjects(): Promise<Project[]>;
   getProject(id: string): Promise<Project | null>;
   /** Returns false when a project with that id exists already. */
-  createProject(project: Project): Promise<boolean>;
+  createProject(project: NewProjectRecord): Promise<boolean>;
+  /** Changes the given fields; returns the project as stored afterwards, or null when it does not exist. */
+  updateProject(id: string, patch: ProjectPatch): Promise<Project | null>;
   /** Deletes the project, its keys and all its data; false when it did not exist. */
   deleteProject(id: string): Promise<boolean>;
   createKey(key: ApiKeyRecord): Promise<void>;
@@ -120,7 +148,14 @@ export interface EventStore extends MetadataStore {
   buckets(from: number, to: number, interval: Interval, tz: string): Promise<number[]>;
   events(filter: EventFilter): Promise<EventPage>;
   getEvent(projectId: string, id: string): Promise<CallEvent | null>;
+  /** Application logs, newest first (ties broken by id, descending). */
+  logs(filter: LogFilter): Promise<AppLog[]>;
   deleteBefore(projectId: string, before: number): Promise<number>;
   clear(projectId: string): Promise<number>;
+  /**
+   * Keeps the project's newest `keep` calls, newest by (timestamp, id), and deletes the rest; returns how many
+   * were deleted.
+   */
+  trimCalls(projectId: string, keep: number): Promise<number>;
   stats(projectId?: string): Promise<StoreStats>;
 }

@@ -137,6 +137,62 @@ export function runStoreContract(
       expect((await store.events({ projectId: p })).events.map((e) => e.id)).toEqual(['new']);
     });
 
+    it('trims a project to its newest calls by (timestamp, id), leaving other projects alone', async () => {
+      const p = project();
+      const other = project();
+      const t0 = Date.now() - 3_600_000;
+      // Pairs share a timestamp, so the cut falls between two calls of the same instant and is decided by id.
+      const calls = Array.from({ length: 21 }, (_, i) =>
+        makeCall(p, { id: `t${String(i).padStart(2, '0')}`, timestamp: t0 + Math.floor(i / 2) * 1000 }),
+      );
+      await store.write({ calls: [...calls].reverse() });
+      await store.write({ calls: calls.slice(0, 5).map((c) => makeCall(other, { id: c.id, timestamp: c.timestamp })) });
+      expect(await store.trimCalls(p, 50)).toBe(0);
+      expect(await store.trimCalls(p, 7)).toBe(14);
+      const kept = (await store.events({ projectId: p, order: 'asc' })).events.map((e) => e.id);
+      expect(kept).toEqual(['t14', 't15', 't16', 't17', 't18', 't19', 't20']);
+      expect(await store.trimCalls(p, 7)).toBe(0);
+      expect((await store.stats(other)).calls).toBe(5);
+    });
+
+    it('stores and changes the retention settings of a project', async () => {
+      const id = project();
+      const now = Date.now();
+      await store.createProject({ id, name: 'Kept', description: null, capture_policy: 'full', created_at: now });
+      expect(await store.getProject(id)).toMatchObject({ retention_days: null, max_events: null });
+      const updated = await store.updateProject(id, { retention_days: 30, max_events: 1_000_000_000, name: 'Kept 30' });
+      expect(updated).toEqual({
+        id,
+        name: 'Kept 30',
+        description: null,
+        capture_policy: 'full',
+        created_at: now,
+        retention_days: 30,
+        max_events: 1_000_000_000,
+      });
+      await store.updateProject(id, { retention_days: null, description: 'no limit' });
+      expect(await store.getProject(id)).toMatchObject({
+        retention_days: null,
+        max_events: 1_000_000_000,
+        description: 'no limit',
+      });
+      expect(await store.updateProject(project(), { retention_days: 1 })).toBeNull();
+      const withSettings = project();
+      await store.createProject({
+        id: withSettings,
+        name: 'Short',
+        description: null,
+        capture_policy: 'none',
+        created_at: now,
+        retention_days: 7,
+        max_events: 100,
+      });
+      expect((await store.listProjects()).find((x) => x.id === withSettings)).toMatchObject({
+        retention_days: 7,
+        max_events: 100,
+      });
+    });
+
     it('stores application logs and metric points idempotently', async () => {
       const p = project();
       const now = Date.now();
@@ -165,6 +221,34 @@ export function runStoreContract(
       await store.write({ logs: [log], metrics: [metric] });
       await store.write({ logs: [log], metrics: [metric] });
       expect(await store.stats(p)).toEqual({ calls: 0, logs: 1, metrics: 1 });
+    });
+
+    it('reads application logs back newest first, by level and time range, within one project', async () => {
+      const p = project();
+      const t0 = Date.now() - 3_600_000;
+      const levels = ['INFO', 'ERROR', 'DEBUG', 'ERROR', 'WARNING', 'INFO'] as const;
+      // l3 and l4 share a minute: the id breaks the tie.
+      const minutes = [0, 1, 2, 3, 3, 4];
+      const logs = levels.map((level, i) => ({
+        id: `l${i}`,
+        project_id: p,
+        timestamp: t0 + minutes[i]! * 60_000,
+        level,
+        message: `message ${i}`,
+        logger: i % 2 ? 'app' : null,
+        service: 'api',
+        trace_id: null,
+        attributes: { i },
+        ingested_at: t0,
+      }));
+      const other = { ...logs[5]!, id: 'other', project_id: project(), timestamp: t0 + 3_600_000 - 1 };
+      await store.write({ logs: [...logs, other] });
+      const ids = (xs: { id: string }[]) => xs.map((x) => x.id);
+      expect(await store.logs({ projectId: p, limit: 100 })).toEqual([...logs].reverse());
+      expect(ids(await store.logs({ projectId: p, limit: 2 }))).toEqual(['l5', 'l4']);
+      expect(ids(await store.logs({ projectId: p, level: 'ERROR', limit: 100 }))).toEqual(['l3', 'l1']);
+      const window = await store.logs({ projectId: p, from: t0 + 60_000, to: t0 + 3 * 60_000, limit: 100 });
+      expect(ids(window)).toEqual(['l2', 'l1']);
     });
 
     it('manages projects, keys and settings, and deleting a project deletes its data', async () => {

@@ -1,4 +1,4 @@
-import type { KeyScope, Project } from '@tally/storage';
+import type { KeyScope, Project, ProjectPatch } from '@tally/storage';
 import { loadConfig, type ConfigFlags } from '../config.js';
 import type { ApiKeyView, CreatedKey, NewProject } from '../projects/project-service.js';
 import { openTally } from '../tally.js';
@@ -7,6 +7,7 @@ import { openTally } from '../tally.js';
 export interface AdminClient {
   listProjects(): Promise<Project[]>;
   createProject(p: NewProject): Promise<Project>;
+  updateProject(id: string, patch: ProjectPatch): Promise<Project>;
   createKey(projectId: string, scope: KeyScope, name: string | null): Promise<CreatedKey>;
   listKeys(projectId: string): Promise<ApiKeyView[]>;
   close(): Promise<void>;
@@ -38,6 +39,7 @@ export async function connectAdmin(
   return {
     listProjects: async () => projects.list(),
     createProject: (p) => projects.create(p),
+    updateProject: (id, patch) => projects.update(id, patch),
     createKey: (id, scope, name) => projects.createKey(id, scope, name),
     listKeys: (id) => projects.listKeys(id),
     close: () => opened.close(),
@@ -69,6 +71,7 @@ function httpClient(url: string, token: string | null): AdminClient {
   return {
     listProjects: async () => (await call<{ projects: Project[] }>('GET', '/api/v1/projects')).projects,
     createProject: (p) => call('POST', '/api/v1/projects', p),
+    updateProject: (id, patch) => call('PATCH', `/api/v1/projects/${encodeURIComponent(id)}`, patch),
     createKey: (id, scope, name) =>
       call('POST', `/api/v1/projects/${encodeURIComponent(id)}/keys`, name ? { scope, name } : { scope }),
     listKeys: async (id) =>

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { PriceBook, type CapturePolicy, type PriceOverride } from '@tally/core';
-import type { ApiKeyRecord, EventStore, KeyScope, Project, StoredPriceOverride } from '@tally/storage';
+import type { ApiKeyRecord, EventStore, KeyScope, Project, ProjectPatch, StoredPriceOverride } from '@tally/storage';
 import type { AuthService } from '../auth/auth-service.js';
 import { DEFAULT_PROJECT } from '../auth/principal.js';
 import { hashSecret, keyPrefix, newSecret } from '../auth/secrets.js';
@@ -11,6 +11,8 @@ export interface NewProject {
   name: string;
   description?: string | null;
   capture_policy?: CapturePolicy;
+  retention_days?: number | null;
+  max_events?: number | null;
 }
 
 /** A key as listed: never its hash, never the key. */
@@ -128,10 +130,22 @@ export class ProjectService {
       description: input.description ?? null,
       capture_policy: input.capture_policy ?? this.defaultPolicy,
       created_at: Date.now(),
+      retention_days: input.retention_days ?? null,
+      max_events: input.max_events ?? null,
     };
     if (!(await this.store.createProject(project))) throw new TallyError('conflict', `project ${id} exists already`);
     this.projects.set(id, project);
     return project;
+  }
+
+  /** Changes the fields the patch sets (null clears retention_days or max_events). */
+  async update(id: string, patch: ProjectPatch): Promise<Project> {
+    this.require(id);
+    const updated = await this.store.updateProject(id, patch);
+    if (!updated)
+      throw new TallyError('not_found', `project ${id} does not exist; list projects with GET /api/v1/projects`);
+    this.projects.set(id, updated);
+    return updated;
   }
 
   async delete(id: string): Promise<void> {

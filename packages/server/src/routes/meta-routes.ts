@@ -65,6 +65,11 @@ export function registerMetaRoutes(app: FastifyInstance, ctx: TallyContext): voi
             store: Type.Object({ kind: Type.String() }),
             auth: Type.Object({ mode: Type.Union([Type.Literal('open'), Type.Literal('protected')]) }),
             ingest: Type.Object({ pending_records: Type.Integer() }),
+            query_cache: Type.Object({
+              hits: Type.Integer({ description: 'Analytics answers served from memory since start' }),
+              misses: Type.Integer({ description: 'Analytics answers computed by the store since start' }),
+              ttl_seconds: Type.Number({ description: 'TALLY_QUERY_CACHE_SECONDS; 0 when the cache is off' }),
+            }),
             memory: Type.Object({
               rss_bytes: Type.Integer(),
               heap_used_bytes: Type.Integer(),
@@ -81,6 +86,11 @@ export function registerMetaRoutes(app: FastifyInstance, ctx: TallyContext): voi
       store: { kind: ctx.store.kind },
       auth: { mode: ctx.auth.open ? 'open' : 'protected' },
       ingest: { pending_records: ctx.writer.pending },
+      query_cache: {
+        hits: ctx.analytics.hits,
+        misses: ctx.analytics.misses,
+        ttl_seconds: ctx.config.queryCacheSeconds,
+      },
       memory: memory(),
     }),
   );

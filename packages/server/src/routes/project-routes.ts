@@ -1,17 +1,36 @@
 import { Type } from '@sinclair/typebox';
-import type { KeyScope } from '@tally/storage';
-import type { FastifyInstance } from 'fastify';
+import type { KeyScope, ProjectPatch } from '@tally/storage';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TallyContext } from '../context.js';
+import { invalid } from '../errors.js';
+import { SETTING_RANGES, settingErrors } from '../lifecycle/project-settings.js';
 import { ErrorSchema } from './schemas.js';
 
 const Policy = Type.Union([Type.Literal('none'), Type.Literal('redacted'), Type.Literal('full')]);
-const ProjectSchema = Type.Object({
+/** A whole number in a range, or null; one JSON Schema type list, so a bad value gets one clear message. */
+const nullableInt = (minimum: number, maximum: number, description: string) =>
+  Type.Unsafe<number | null>({ type: ['integer', 'null'], minimum, maximum, description });
+const RetentionDays = nullableInt(
+  1,
+  SETTING_RANGES.retention_days.max,
+  "Days of data kept (older calls, logs and metrics are deleted hourly); null: the server's TALLY_RETENTION_DAYS",
+);
+const MaxEvents = nullableInt(
+  1,
+  SETTING_RANGES.max_events.max,
+  'The most calls kept; the oldest beyond it are deleted hourly; null: no limit',
+);
+const ProjectFields = {
   id: Type.String(),
   name: Type.String(),
   description: Type.Union([Type.String(), Type.Null()]),
   capture_policy: Policy,
   created_at: Type.Number({ description: 'Epoch milliseconds' }),
-});
+  retention_days: Type.Union([Type.Integer(), Type.Null()]),
+  max_events: Type.Union([Type.Integer(), Type.Null()]),
+};
+const ProjectSchema = Type.Object(ProjectFields);
+const PATCHABLE = ['name', 'description', 'capture_policy', 'retention_days', 'max_events'] as const;
 const KeyFields = {
   id: Type.String(),
   project_id: Type.String(),
@@ -44,6 +63,7 @@ export function registerProjectRoutes(app: FastifyInstance, ctx: TallyContext): 
     '/api/v1/projects',
     {
       config: { access: 'admin' },
+      attachValidation: true,
       schema: {
         tags: ['projects'],
         summary: 'Create a project (admin)',
@@ -52,11 +72,62 @@ export function registerProjectRoutes(app: FastifyInstance, ctx: TallyContext): 
           name: Type.String({ minLength: 1, maxLength: 256 }),
           description: Type.Optional(Type.String({ maxLength: 1024 })),
           capture_policy: Type.Optional(Policy),
+          retention_days: Type.Optional(RetentionDays),
+          max_events: Type.Optional(MaxEvents),
         }),
         response: { 201: ProjectSchema, 409: ErrorSchema, 422: ErrorSchema },
       },
     },
-    async (req, reply) => reply.code(201).send(await ctx.projects.create(req.body as { name: string })),
+    async (req, reply) => {
+      throwIfInvalid(req);
+      return reply.code(201).send(await ctx.projects.create(req.body as { name: string }));
+    },
+  );
+
+  app.patch(
+    '/api/v1/projects/:id',
+    {
+      config: { access: 'admin' },
+      attachValidation: true,
+      schema: {
+        tags: ['projects'],
+        summary: 'Change a project: name, description, capture policy, retention_days, max_events (admin)',
+        params: IdParams,
+        body: Type.Object(
+          {
+            name: Type.Optional(Type.String({ minLength: 1, maxLength: 256 })),
+            description: Type.Optional(Type.Unsafe<string | null>({ type: ['string', 'null'], maxLength: 1024 })),
+            capture_policy: Type.Optional(Policy),
+            retention_days: Type.Optional(RetentionDays),
+            max_events: Type.Optional(MaxEvents),
+          },
+          { examples: [{ retention_days: 30, max_events: null }] },
+        ),
+        response: {
+          200: Type.Object(ProjectFields, {
+            examples: [
+              {
+                id: 'support',
+                name: 'Support Bot',
+                description: null,
+                capture_policy: 'redacted',
+                created_at: 1764000000000,
+                retention_days: 30,
+                max_events: null,
+              },
+            ],
+          }),
+          404: ErrorSchema,
+          422: ErrorSchema,
+        },
+      },
+    },
+    async (req) => {
+      throwIfInvalid(req);
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      checkPatchKeys(body);
+      return ctx.projects.update((req.params as { id: string }).id, body as ProjectPatch);
+    },
   );
 
   app.delete(
@@ -137,4 +208,31 @@ export function registerProjectRoutes(app: FastifyInstance, ctx: TallyContext): 
       return { id: keyId, revoked: true };
     },
   );
+}
+
+/** Turns a failed schema check into a 422, in clearer words for the lifecycle settings than the validator's. */
+function throwIfInvalid(req: FastifyRequest): void {
+  if (!req.validationError) return;
+  const fields = settingErrors(req.body);
+  throw fields.length > 0 ? invalid(fields, 'the project') : req.validationError;
+}
+
+/** A change names only settings a project has, and at least one of them. */
+function checkPatchKeys(body: Record<string, unknown>): void {
+  const unknown = Object.keys(body).filter((k) => !(PATCHABLE as readonly string[]).includes(k));
+  if (unknown.length > 0) {
+    throw invalid(
+      unknown.map((k) => ({
+        path: `body.${k}`,
+        message: `is not a setting of a project; use ${PATCHABLE.join(', ')}`,
+      })),
+      'the project change',
+    );
+  }
+  if (Object.keys(body).length === 0) {
+    throw invalid(
+      [{ path: 'body', message: `sets nothing; send one or more of ${PATCHABLE.join(', ')}` }],
+      'the project change',
+    );
+  }
 }

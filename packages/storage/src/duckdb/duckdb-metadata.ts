@@ -1,5 +1,12 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
-import type { ApiKeyRecord, MetadataStore, Project, StoredPriceOverride } from '../event-store.js';
+import type {
+  ApiKeyRecord,
+  MetadataStore,
+  NewProjectRecord,
+  Project,
+  ProjectPatch,
+  StoredPriceOverride,
+} from '../event-store.js';
 import { StoreError } from '../store-error.js';
 import { fromDuckRow } from './duckdb-rows.js';
 
@@ -9,7 +16,11 @@ const PROJECT_COLUMNS = [
   { name: 'description', type: 'text', notNull: false },
   { name: 'capture_policy', type: 'text', notNull: true },
   { name: 'created_at', type: 'time', notNull: true },
+  { name: 'retention_days', type: 'int', notNull: false },
+  { name: 'max_events', type: 'int', notNull: false },
 ] as const;
+/** The columns `updateProject` may set: our own constants, never input. */
+const PATCHABLE = ['name', 'description', 'capture_policy', 'retention_days', 'max_events'] as const;
 const KEY_COLUMNS = [
   { name: 'id', type: 'text', notNull: true },
   { name: 'project_id', type: 'text', notNull: true },
@@ -34,7 +45,8 @@ const PRICE_COLUMNS = [
 ] as const;
 const PRICE_SELECT = `SELECT id, project_id, model, provider, effective_from, input_per_mtok, output_per_mtok,
   cache_read_per_mtok, cache_write_per_mtok, epoch_ms(created_at) AS created_at FROM price_overrides`;
-const PROJECT_SELECT = 'SELECT id, name, description, capture_policy, epoch_ms(created_at) AS created_at FROM projects';
+const PROJECT_SELECT = `SELECT id, name, description, capture_policy, epoch_ms(created_at) AS created_at, retention_days,
+  max_events FROM projects`;
 const KEY_SELECT = `SELECT id, project_id, name, scope, key_hash, prefix, epoch_ms(created_at) AS created_at,
   epoch_ms(revoked_at) AS revoked_at FROM api_keys`;
 
@@ -72,14 +84,26 @@ export abstract class DuckDbMetadata implements MetadataStore {
     return row ? fromDuckRow<Project>(PROJECT_COLUMNS, row) : null;
   }
 
-  async createProject(p: Project): Promise<boolean> {
+  async createProject(p: NewProjectRecord): Promise<boolean> {
     return this.exclusive(async (conn) => {
       const r = await conn.run(
-        `INSERT INTO projects VALUES ($1, $2, $3, $4, epoch_ms(CAST($5 AS BIGINT))) ON CONFLICT DO NOTHING`,
-        [p.id, p.name, p.description, p.capture_policy, p.created_at],
+        `INSERT INTO projects (id, name, description, capture_policy, created_at, retention_days, max_events)
+         VALUES ($1, $2, $3, $4, epoch_ms(CAST($5 AS BIGINT)), $6, $7) ON CONFLICT DO NOTHING`,
+        [p.id, p.name, p.description, p.capture_policy, p.created_at, p.retention_days ?? null, p.max_events ?? null],
       );
       return r.rowsChanged === 1;
     });
+  }
+
+  async updateProject(id: string, patch: ProjectPatch): Promise<Project | null> {
+    const columns = PATCHABLE.filter((c) => patch[c] !== undefined);
+    if (columns.length > 0) {
+      const set = columns.map((c, i) => `${c} = $${i + 2}`).join(', ');
+      await this.exclusive((conn) =>
+        conn.run(`UPDATE projects SET ${set} WHERE id = $1`, [id, ...columns.map((c) => patch[c] ?? null)]),
+      );
+    }
+    return this.getProject(id);
   }
 
   async deleteProject(id: string): Promise<boolean> {

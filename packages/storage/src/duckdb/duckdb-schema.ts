@@ -38,6 +38,9 @@ export const DUCKDB_SCHEMA: readonly string[] = [
      output_per_mtok DOUBLE NOT NULL, cache_read_per_mtok DOUBLE, cache_write_per_mtok DOUBLE,
      created_at TIMESTAMP NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS settings (name VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)`,
+  // Columns added after the first release: files made by it lack them (versioned migrations are still to come).
+  `ALTER TABLE projects ADD COLUMN IF NOT EXISTS retention_days INTEGER`,
+  `ALTER TABLE projects ADD COLUMN IF NOT EXISTS max_events BIGINT`,
 ];
 
 /**

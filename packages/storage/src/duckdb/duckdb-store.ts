@@ -3,10 +3,18 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
 import type { AppLog, CallEvent, Interval, MetricPoint, QueryRow, QuerySpec } from '@tally/core';
-import { CALL_COLUMNS, type Column } from '../columns.js';
+import { CALL_COLUMNS, LOG_COLUMNS, type Column } from '../columns.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { dedupe } from '../dedupe.js';
-import type { EventFilter, EventPage, EventStore, StoreStats, WriteBatch, WriteResult } from '../event-store.js';
+import type {
+  EventFilter,
+  EventPage,
+  EventStore,
+  LogFilter,
+  StoreStats,
+  WriteBatch,
+  WriteResult,
+} from '../event-store.js';
 import { StoreError } from '../store-error.js';
 import { MAX_PAGE } from '../event-store.js';
 import { binder, compileBuckets, compileQuery, finishRows, whereSql } from '../query-compiler.js';
@@ -172,6 +180,21 @@ export class DuckDbStore extends DuckDbMetadata implements EventStore {
     return rows[0] ? fromDuckRow<CallEvent>(CALL_COLUMNS, rows[0]) : null;
   }
 
+  async logs(filter: LogFilter): Promise<AppLog[]> {
+    const { params, bind } = binder(duckdbDialect);
+    const where = [`project_id = ${bind(filter.projectId)}`];
+    if (filter.from !== undefined) where.push(`timestamp >= ${duckdbDialect.fromEpochMs(bind(filter.from))}`);
+    if (filter.to !== undefined) where.push(`timestamp < ${duckdbDialect.fromEpochMs(bind(filter.to))}`);
+    if (filter.level !== undefined) where.push(`level = ${bind(filter.level)}`);
+    const limit = Math.max(1, Math.min(Math.trunc(filter.limit), MAX_PAGE));
+    const rows = await this.readRows(
+      `SELECT ${selectList(LOG_COLUMNS)} FROM app_logs WHERE ${where.join(' AND ')}
+         ORDER BY timestamp DESC, id DESC LIMIT ${limit}`,
+      params,
+    );
+    return rows.map((r) => fromDuckRow<AppLog>(LOG_COLUMNS, r));
+  }
+
   async deleteBefore(projectId: string, before: number): Promise<number> {
     return this.exclusive(async (conn) => {
       let n = 0;
@@ -188,6 +211,19 @@ export class DuckDbStore extends DuckDbMetadata implements EventStore {
 
   async clear(projectId: string): Promise<number> {
     return this.exclusive(async (conn) => this.deleteProjectData(conn, projectId));
+  }
+
+  async trimCalls(projectId: string, keep: number): Promise<number> {
+    // Everything older than the keep-th newest call; no such call (fewer than `keep`) compares as NULL: no row.
+    return this.exclusive(async (conn) => {
+      if (keep < 1) return (await conn.run('DELETE FROM calls WHERE project_id = $1', [projectId])).rowsChanged;
+      const r = await conn.run(
+        `DELETE FROM calls WHERE project_id = $1 AND (timestamp, id) < (SELECT (timestamp, id) FROM calls
+           WHERE project_id = $1 ORDER BY timestamp DESC, id DESC LIMIT 1 OFFSET CAST($2 AS BIGINT) - 1)`,
+        [projectId, Math.trunc(keep)],
+      );
+      return r.rowsChanged;
+    });
   }
 
   async stats(projectId?: string): Promise<StoreStats> {
