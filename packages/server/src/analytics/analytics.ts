@@ -4,6 +4,15 @@ import type { EventFilter, EventPage, EventStore } from '@tally/storage';
 interface Entry {
   at: number;
   value: Promise<unknown>;
+  /** Rows the answer holds, once known: the cache is bounded by rows, not only by entries. */
+  rows: number;
+}
+
+/** Rows in an answer: a list of rows, or a page of events. */
+function rowsOf(value: unknown): number {
+  if (Array.isArray(value)) return value.length;
+  const events = (value as { events?: unknown[] } | null)?.events;
+  return Array.isArray(events) ? events.length : 1;
 }
 
 /**
@@ -14,6 +23,7 @@ interface Entry {
 export class Analytics {
   private readonly cache = new Map<string, Entry>();
   private readonly generation = new Map<string, number>();
+  private rows = 0;
   hits = 0;
   misses = 0;
 
@@ -21,6 +31,7 @@ export class Analytics {
     private readonly store: EventStore,
     private readonly ttlMs: number,
     private readonly maxEntries = 2000,
+    private readonly maxRows = 200_000,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -40,7 +51,22 @@ export class Analytics {
   /** Forgets every answer about a project; called after its data changed. */
   invalidate(projectId: string): void {
     this.generation.set(projectId, (this.generation.get(projectId) ?? 0) + 1);
-    for (const key of this.cache.keys()) if (key.startsWith(`${projectId}\u0000`)) this.cache.delete(key);
+    for (const key of this.cache.keys()) if (key.startsWith(`${projectId}\u0000`)) this.drop(key);
+  }
+
+  private drop(key: string): void {
+    const entry = this.cache.get(key);
+    if (!entry) return;
+    this.rows -= entry.rows;
+    this.cache.delete(key);
+  }
+
+  /** Drops the oldest answers until the cache is within its entry and row bounds. */
+  private trim(): void {
+    for (const key of this.cache.keys()) {
+      if (this.cache.size <= this.maxEntries && this.rows <= this.maxRows) break;
+      this.drop(key);
+    }
   }
 
   private cached<T>(projectId: string, question: string, run: () => Promise<T>): Promise<T> {
@@ -55,18 +81,21 @@ export class Analytics {
     this.misses++;
     const generation = this.generation.get(projectId) ?? 0;
     const value = run();
-    this.cache.delete(key);
-    this.cache.set(key, { at: now, value });
-    if (this.cache.size > this.maxEntries) this.cache.delete(this.cache.keys().next().value!);
+    this.drop(key);
+    const entry: Entry = { at: now, value, rows: 0 };
+    this.cache.set(key, entry);
+    this.trim();
     value.then(
-      () => {
+      (answer) => {
+        if (this.cache.get(key) !== entry) return;
         // A write that landed while the query ran may be missing from the answer: do not keep it.
-        if ((this.generation.get(projectId) ?? 0) !== generation && this.cache.get(key)?.value === value) {
-          this.cache.delete(key);
-        }
+        if ((this.generation.get(projectId) ?? 0) !== generation) return this.drop(key);
+        entry.rows = rowsOf(answer);
+        this.rows += entry.rows;
+        this.trim();
       },
       () => {
-        if (this.cache.get(key)?.value === value) this.cache.delete(key);
+        if (this.cache.get(key) === entry) this.drop(key);
       },
     );
     return value;
