@@ -80,6 +80,17 @@ export const ERROR_PATTERN_MAX = 200;
 /** `sample_ids` holds up to this many ids, newest first. */
 export const SAMPLE_IDS = 5;
 
+/** The metrics that are numbers: every metric but the times and id lists of error groups. */
+export const NUMERIC_METRICS = METRICS.filter(
+  (m): m is Exclude<Metric, 'first_seen' | 'last_seen' | 'sample_ids'> =>
+    m !== 'first_seen' && m !== 'last_seen' && m !== 'sample_ids',
+);
+
+/** Numeric metrics that are counts or sums: nothing happened means 0. Averages and percentiles of nothing are null. */
+export function isAdditive(m: Metric): boolean {
+  return !m.startsWith('avg_') && !/^p\d\d_/.test(m) && (NUMERIC_METRICS as readonly string[]).includes(m);
+}
+
 export const INTERVALS = ['hour', 'day', 'week', 'month'] as const;
 export type Interval = (typeof INTERVALS)[number];
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, startTestServer, type TestServer } from './helpers.js';
-import { dayIn, generateCalls, ingest, ms, percentile, sum, type RawCall } from './dataset.js';
+import { dayIn, generateCalls, ingest, ms, percentile, sum, type RawCall, readStored } from './dataset.js';
 
 /**
  * The native analytics API against numbers computed here from the raw events. The data spans New York's return to
@@ -26,12 +26,7 @@ beforeAll(async () => {
   const other = await s.call('POST', '/api/v1/projects', { key: ADMIN, body: { id: 'other', name: 'Other' } });
   expect(other.status).toBe(201);
   await ingest(s.call, generateCalls(ANCHOR, { count: 50, seed: 99 }), { project: 'other' });
-  let cursor = '';
-  do {
-    const page = await s.call('GET', `/api/v1/analytics/events?from=0&limit=1000${cursor}`);
-    for (const e of page.body.events) stored.set(e.id, e);
-    cursor = page.body.next_cursor ? `&cursor=${encodeURIComponent(page.body.next_cursor)}` : '';
-  } while (cursor);
+  for (const [id, e] of await readStored(s.call)) stored.set(id, e);
   expect(stored.size).toBe(calls.length);
 });
 afterAll(async () => {

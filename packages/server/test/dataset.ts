@@ -193,3 +193,19 @@ export async function ingest(
     }
   }
 }
+
+/** Every stored call of a project, by id, read back page by page through the events route. */
+export async function readStored(
+  call: (method: string, path: string, options?: { key?: string | null }) => Promise<{ status: number; body: any }>,
+  key: string | null = null,
+): Promise<Map<string, any>> {
+  const stored = new Map<string, any>();
+  let cursor = '';
+  do {
+    const page = await call('GET', `/api/v1/analytics/events?from=0&limit=1000${cursor}`, { key });
+    if (page.status !== 200) throw new Error(`reading events failed: ${page.status}`);
+    for (const e of page.body.events) stored.set(e.id, e);
+    cursor = page.body.next_cursor ? `&cursor=${encodeURIComponent(page.body.next_cursor)}` : '';
+  } while (cursor);
+  return stored;
+}

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, startTestServer, type TestServer } from './helpers.js';
-import { dayIn, generateCalls, ingest, ms, type RawCall } from './dataset.js';
+import { dayIn, generateCalls, ingest, ms, type RawCall, readStored } from './dataset.js';
 
 /**
  * Seed 001's per-user analytics against numbers computed here from the raw records; costs are summed from the
@@ -55,12 +55,7 @@ beforeAll(async () => {
   // Another project with the same user ids: never counted.
   const foreign = generateCalls(NOW, { count: 200, days: 35, seed: 99 });
   await ingest(s.call, [...foreign, edge('b1', MIDNIGHT, { cost_usd: 9 })], { key: beta.ingest });
-  let cursor = '';
-  do {
-    const page = await s.call('GET', `/api/v1/analytics/events?from=0&limit=1000${cursor}`, { key: readKey });
-    for (const e of page.body.events) stored.set(e.id, e);
-    cursor = page.body.next_cursor ? `&cursor=${encodeURIComponent(page.body.next_cursor)}` : '';
-  } while (cursor);
+  for (const [id, e] of await readStored(s.call, readKey)) stored.set(id, e);
   expect(stored.size).toBe(calls.length);
 });
 afterAll(async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, startTestServer, type TestServer } from './helpers.js';
-import { dayIn, generateCalls, ingest, ms, percentile, sum, type RawCall } from './dataset.js';
+import { dayIn, generateCalls, ingest, ms, percentile, sum, type RawCall, readStored } from './dataset.js';
 
 /**
  * Seed 004's dashboard analytics (/api/v1/analytics/dashboard, /requests/timeseries, /providers, /logs/recent,
@@ -55,12 +55,7 @@ beforeAll(async () => {
   }
   await ingest(s.call, generateCalls(NOW, { count: 200, days: 3, seed: 5, idPrefix: 'o-' }), { project: 'other' });
   await ingest(s.call, SPARSE, { project: 'sparse' });
-  let cursor = '';
-  do {
-    const page = await s.call('GET', `/api/v1/analytics/events?from=0&limit=1000${cursor}`);
-    for (const e of page.body.events) stored.set(e.id, e);
-    cursor = page.body.next_cursor ? `&cursor=${encodeURIComponent(page.body.next_cursor)}` : '';
-  } while (cursor);
+  for (const [id, e] of await readStored(s.call)) stored.set(id, e);
   expect(stored.size).toBe(calls.length);
 });
 afterAll(async () => {

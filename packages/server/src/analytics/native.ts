@@ -1,4 +1,6 @@
 import {
+  NUMERIC_METRICS,
+  isAdditive,
   localDate,
   type Dimension,
   type Filter,
@@ -10,50 +12,8 @@ import {
 import type { Analytics } from './analytics.js';
 import { badParam } from './params.js';
 
-/** The numeric metrics a summary reports, in the order they are listed. */
-export const SUMMARY_METRICS = [
-  'calls',
-  'errors',
-  'error_rate',
-  'input_tokens',
-  'output_tokens',
-  'total_tokens',
-  'cache_read_tokens',
-  'cache_write_tokens',
-  'reasoning_tokens',
-  'cost_usd',
-  'unpriced_calls',
-  'avg_duration_ms',
-  'p50_duration_ms',
-  'p90_duration_ms',
-  'p95_duration_ms',
-  'p99_duration_ms',
-  'avg_ttft_ms',
-  'p50_ttft_ms',
-  'p90_ttft_ms',
-  'p95_ttft_ms',
-  'p99_ttft_ms',
-  'users',
-  'sessions',
-] as const satisfies readonly Metric[];
-export type SummaryMetric = (typeof SUMMARY_METRICS)[number];
-
-/** Metrics that add up: an interval with no calls has 0 of them. Averages and percentiles of nothing are null. */
-const ADDITIVE = new Set<string>([
-  'calls',
-  'errors',
-  'error_rate',
-  'input_tokens',
-  'output_tokens',
-  'total_tokens',
-  'cache_read_tokens',
-  'cache_write_tokens',
-  'reasoning_tokens',
-  'cost_usd',
-  'unpriced_calls',
-  'users',
-  'sessions',
-]);
+/** The metrics a summary reports: every numeric metric. */
+export const SUMMARY_METRICS = NUMERIC_METRICS;
 
 export const MAX_POINTS = 5000;
 
@@ -70,7 +30,7 @@ function pickMetrics(row: QueryRow | undefined, metrics: readonly Metric[]): Met
   const out: Metrics = {};
   for (const m of metrics) {
     const v = row?.[m];
-    out[m] = typeof v === 'number' ? v : ADDITIVE.has(m) ? 0 : null;
+    out[m] = typeof v === 'number' ? v : isAdditive(m) ? 0 : null;
   }
   return out;
 }

@@ -1,5 +1,5 @@
 import { Type, type TSchema } from '@sinclair/typebox';
-import { DIMENSIONS, METRICS, type Dimension, type Metric } from '@tally/core';
+import { DIMENSIONS, NUMERIC_METRICS, type Dimension, type Metric } from '@tally/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
   LATENCY_METRICS,
@@ -33,7 +33,6 @@ const MetricsSchema = Type.Object(Object.fromEntries(SUMMARY_METRICS.map((m) => 
 const AnyMetrics = Type.Record(Type.String(), Num);
 const Latency = Type.Object({ avg: Num, p50: Num, p90: Num, p95: Num, p99: Num });
 const Errors = { 400: ErrorSchema, 401: ErrorSchema, 403: ErrorSchema, 422: ErrorSchema, 503: ErrorSchema };
-const NUMERIC_METRICS = METRICS.filter((m) => !['first_seen', 'last_seen', 'sample_ids'].includes(m));
 const EXPLAIN =
   'Filters: any dimension as a parameter (`model=gpt-4o,gpt-4o-mini`, `provider=!openai` excludes), `tag=x`, `metadata.<key>=v`.';
 
