@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { CapturePolicy } from '@tally/core';
 import type { KeyScope, Project, ProjectPatch } from '@tally/storage';
 import { connectAdmin, type ClientOptions } from './cli/admin-client.js';
+import { exportCommand } from './cli/export-command.js';
 import { ConfigError, SETTINGS, loadConfig } from './config.js';
 import { SETTING_RANGES } from './lifecycle/project-settings.js';
 import { generateOpenApi } from './openapi.js';
@@ -211,6 +212,8 @@ async function withAdmin(
     await admin.close();
   }
 }
+
+program.addCommand(exportCommand(env, print));
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   const err = e as Error;

@@ -158,4 +158,42 @@ export interface EventStore extends MetadataStore {
    */
   trimCalls(projectId: string, keep: number): Promise<number>;
   stats(projectId?: string): Promise<StoreStats>;
+  /**
+   * Every call of a selection as a file in `format`, oldest first (by timestamp, then id), produced in chunks so
+   * that memory stays flat and writes keep landing while it runs. Counting happens here; the bytes come from
+   * `body` as it is read.
+   */
+  exportCalls(selection: ExportSelection, format: ExportFormat, options?: ExportOptions): Promise<CallExport>;
+}
+
+export { decodeCursor, encodeCursor } from './cursor.js';
+
+/**
+ * File formats a store writes exports in. Times are ISO 8601 UTC text in CSV and NDJSON (UTC timestamps in
+ * Parquet); `tags` and `metadata` are JSON text in CSV. A JSON array is NDJSON wrapped by the caller.
+ */
+export type ExportFormat = 'csv' | 'ndjson' | 'parquet';
+
+export interface ExportSelection {
+  projectId: string;
+  /** Inclusive start and exclusive end, epoch ms; open when absent. */
+  from?: number;
+  to?: number;
+  filters?: readonly Filter[];
+  /** Start strictly after this row of the export order (timestamp, then id): how an interrupted export resumes. */
+  after?: { timestamp: number; id: string } | null;
+}
+
+export interface ExportOptions {
+  /** CSV: write the header row (true by default; false when appending to a file that has it). */
+  header?: boolean;
+  /** Rows per chunk at most (fewer when rows are large); each chunk is read, sorted and written on its own. */
+  chunkRows?: number;
+}
+
+export interface CallExport {
+  /** Rows in the export, counted when it started (calls stored while it runs may add to them). */
+  readonly rows: number;
+  /** The file's bytes, in order. Stopping early (break, or destroying a stream made from it) frees its resources. */
+  readonly body: AsyncIterable<Buffer>;
 }

@@ -305,6 +305,71 @@ export function runStoreContract(
       expect(await store.listPriceOverrides(p)).toEqual([]);
     });
 
+    it('exports a selection oldest first in chunks, and resumes strictly after a row', async () => {
+      const p = project();
+      const t0 = Date.now() - 7_200_000;
+      // Pairs of calls share a start time, so order and resumption must break ties by id; chunks of 4 rows cut them.
+      const calls = Array.from({ length: 23 }, (_, i) =>
+        makeCall(p, { id: `x${String(22 - i).padStart(2, '0')}`, timestamp: t0 + Math.floor(i / 2) * 1000 }),
+      );
+      await store.write({ calls: [...calls, makeCall(project(), { id: 'elsewhere', timestamp: t0 })] });
+      const text = async (body: AsyncIterable<Buffer>) => {
+        const parts: Buffer[] = [];
+        for await (const b of body) parts.push(b);
+        return Buffer.concat(parts).toString('utf8');
+      };
+      const lines = async (after?: { timestamp: number; id: string }) => {
+        const exp = await store.exportCalls({ projectId: p, after: after ?? null }, 'ndjson', { chunkRows: 4 });
+        const rows = (await text(exp.body))
+          .trimEnd()
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l));
+        return { count: exp.rows, rows: rows as { id: string; timestamp: string; project_id: string }[] };
+      };
+      const expected = [...calls].sort((a, b) => a.timestamp - b.timestamp || (a.id < b.id ? -1 : 1));
+      const all = await lines();
+      expect(all.count).toBe(23);
+      expect(all.rows.map((r) => r.id)).toEqual(expected.map((c) => c.id));
+      expect(all.rows[0]?.timestamp).toBe(new Date(expected[0]!.timestamp).toISOString());
+      const cut = expected[8]!;
+      const rest = await lines({ timestamp: cut.timestamp, id: cut.id });
+      expect(rest.count).toBe(14);
+      expect(rest.rows.map((r) => r.id)).toEqual(expected.slice(9).map((c) => c.id));
+
+      const csv = await store.exportCalls({ projectId: p, from: t0 + 2000, to: t0 + 6000 }, 'csv', { chunkRows: 3 });
+      const records = (await text(csv.body)).split('\r\n').filter(Boolean);
+      expect(records[0]?.startsWith('id,project_id,')).toBe(true);
+      expect(records.slice(1).map((r) => r.split(',')[0])).toEqual(expected.slice(4, 12).map((c) => c.id));
+      const noHeader = await store.exportCalls(
+        { projectId: p, after: { timestamp: cut.timestamp, id: cut.id } },
+        'csv',
+        {
+          header: false,
+          chunkRows: 5,
+        },
+      );
+      expect((await text(noHeader.body)).split('\r\n').filter(Boolean).length).toBe(14);
+    });
+
+    it('lets a reader drop an export part-way, and exports an empty selection as an empty file', async () => {
+      const p = project();
+      await store.write({ calls: Array.from({ length: 12 }, (_, i) => makeCall(p, { id: `s${i}` })) });
+      const exp = await store.exportCalls({ projectId: p }, 'csv', { chunkRows: 2 });
+      for await (const chunk of exp.body) {
+        expect(chunk.length).toBeGreaterThan(0);
+        break;
+      }
+      const again = await store.exportCalls(
+        { projectId: p, filters: [{ field: 'model', op: 'in', values: ['none'] }] },
+        'ndjson',
+      );
+      expect(again.rows).toBe(0);
+      let bytes = 0;
+      for await (const chunk of again.body) bytes += chunk.length;
+      expect(bytes).toBe(0);
+    });
+
     queryContract(() => store);
 
     it('answers a health query', async () => {

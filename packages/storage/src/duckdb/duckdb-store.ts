@@ -7,9 +7,13 @@ import { CALL_COLUMNS, LOG_COLUMNS, type Column } from '../columns.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { dedupe } from '../dedupe.js';
 import type {
+  CallExport,
   EventFilter,
   EventPage,
   EventStore,
+  ExportFormat,
+  ExportOptions,
+  ExportSelection,
   LogFilter,
   StoreStats,
   WriteBatch,
@@ -19,6 +23,7 @@ import { StoreError } from '../store-error.js';
 import { MAX_PAGE } from '../event-store.js';
 import { binder, compileBuckets, compileQuery, finishRows, whereSql } from '../query-compiler.js';
 import { DuckDbMetadata } from './duckdb-metadata.js';
+import { EXPORT_FILE_PREFIX, openExport } from './duckdb-export.js';
 import { duckdbDialect } from './duckdb-dialect.js';
 import { fromDuckRow, sparseCopier } from './duckdb-rows.js';
 import { DUCKDB_SCHEMA, TABLES, insertBatch, selectList } from './duckdb-schema.js';
@@ -75,9 +80,10 @@ export class DuckDbStore extends DuckDbMetadata implements EventStore {
     }
     if (this.options.path !== ':memory:') {
       // Batch files of a process that died mid-write (safe now that this process holds the database lock):
-      // their rows were either committed or never acknowledged.
+      // their rows were either committed or never acknowledged. Its export chunk files are of no use either.
       for (const f of await readdir(this.batchDir))
-        if (f.startsWith('.tally-batch-')) await rm(join(this.batchDir, f), { force: true });
+        if (f.startsWith('.tally-batch-') || f.startsWith(EXPORT_FILE_PREFIX))
+          await rm(join(this.batchDir, f), { force: true });
     }
     this.conn = await this.instance.connect();
     this.reader = await this.instance.connect();
@@ -239,6 +245,23 @@ export class DuckDbStore extends DuckDbMetadata implements EventStore {
       logs: Number(row?.['logs'] ?? 0),
       metrics: Number(row?.['metrics'] ?? 0),
     };
+  }
+
+  async exportCalls(selection: ExportSelection, format: ExportFormat, options?: ExportOptions): Promise<CallExport> {
+    const instance = this.instance;
+    if (!instance) throw new StoreError('the DuckDB store is closed', { code: 'store_closed' });
+    try {
+      const read = (sql: string, params: DuckDBValue[]) => this.readRows(sql, params);
+      return await openExport(
+        { connect: () => instance.connect(), read, dir: this.batchDir },
+        selection,
+        format,
+        options,
+      );
+    } catch (cause) {
+      if (cause instanceof StoreError) throw cause;
+      throw new StoreError(`exporting calls from DuckDB failed: ${(cause as Error).message}`, { cause });
+    }
   }
 
   /** Logs and metrics, newest first; used by the status page and tests. */
