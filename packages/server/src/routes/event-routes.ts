@@ -4,6 +4,7 @@ import type { TallyContext } from '../context.js';
 import { TallyError } from '../errors.js';
 import { FILTER_PARAMS, filtersFromUrl, parseTime } from '../analytics/params.js';
 import { ErrorSchema } from './schemas.js';
+import * as ex from './event-examples.js';
 
 const EventSchema = Type.Record(Type.String(), Type.Unknown(), {
   description: 'A stored CallEvent (see the data model)',
@@ -28,7 +29,10 @@ export function registerEventRoutes(app: FastifyInstance, ctx: TallyContext): vo
           ...FILTER_PARAMS,
         }),
         response: {
-          200: Type.Object({ events: Type.Array(EventSchema), next_cursor: Type.Union([Type.String(), Type.Null()]) }),
+          200: Type.Object(
+            { events: Type.Array(EventSchema), next_cursor: Type.Union([Type.String(), Type.Null()]) },
+            { examples: [ex.events] },
+          ),
           400: ErrorSchema,
           422: ErrorSchema,
         },
@@ -55,7 +59,7 @@ export function registerEventRoutes(app: FastifyInstance, ctx: TallyContext): vo
         tags: ['analytics'],
         summary: 'One stored call by id',
         params: Type.Object({ id: Type.String({ maxLength: 128 }) }),
-        response: { 200: EventSchema, 404: ErrorSchema },
+        response: { 200: { ...EventSchema, examples: [ex.event] }, 404: ErrorSchema },
       },
     },
     async (req) => {

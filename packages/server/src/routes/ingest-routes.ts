@@ -19,6 +19,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TallyContext } from '../context.js';
 import { TallyError, invalid } from '../errors.js';
 import { ErrorSchema, ItemResultsSchema } from './schemas.js';
+import * as ex from './ingest-examples.js';
 
 /** One entry of a 207 answer: the item's own status and, when it was rejected, why. */
 export interface ItemResult {
@@ -54,8 +55,11 @@ export function registerIngestRoutes(app: FastifyInstance, ctx: TallyContext): v
       schema: {
         tags: ['ingest'],
         summary: 'Record one LLM call',
-        body: CallEventInputSchema,
-        response: { 201: Type.Object({ id: Type.String(), status: Type.Literal('created') }), 422: ErrorSchema },
+        body: { ...CallEventInputSchema, examples: [ex.llmCall] },
+        response: {
+          201: Type.Object({ id: Type.String(), status: Type.Literal('created') }, { examples: [ex.llmCreated] }),
+          422: ErrorSchema,
+        },
       },
     },
     async (req, reply) => {
@@ -74,8 +78,11 @@ export function registerIngestRoutes(app: FastifyInstance, ctx: TallyContext): v
       schema: {
         tags: ['ingest'],
         summary: `Record up to ${LIMITS.bulkItems} LLM calls; every valid item is stored even when others are rejected`,
-        body: Type.Object({ events: Type.Array(CallEventInputSchema, { maxItems: LIMITS.bulkItems }) }),
-        response: { 207: ItemResultsSchema, 413: ErrorSchema, 422: ErrorSchema },
+        body: Type.Object(
+          { events: Type.Array(CallEventInputSchema, { maxItems: LIMITS.bulkItems }) },
+          { examples: [ex.llmBulk] },
+        ),
+        response: { 207: { ...ItemResultsSchema, examples: [ex.llmBulkResults] }, 413: ErrorSchema, 422: ErrorSchema },
       },
     },
     async (req, reply) => {
@@ -95,6 +102,7 @@ export function registerIngestRoutes(app: FastifyInstance, ctx: TallyContext): v
       one: 'log object',
       schema: AppLogInputSchema,
       prepare: prepareAppLog,
+      examples: { body: [ex.appLog, ex.appLogs], created: ex.appLogCreated, results: ex.appLogResults },
     },
     {
       path: '/api/v1/ingest/metrics',
@@ -103,6 +111,7 @@ export function registerIngestRoutes(app: FastifyInstance, ctx: TallyContext): v
       one: 'sample',
       schema: MetricPointInputSchema,
       prepare: prepareMetricPoint,
+      examples: { body: [ex.metric, ex.metrics], created: ex.metricCreated, results: ex.metricResults },
     },
   ] as const;
   for (const stream of streams) {
@@ -114,10 +123,15 @@ export function registerIngestRoutes(app: FastifyInstance, ctx: TallyContext): v
         schema: {
           tags: ['ingest'],
           summary: `Record ${stream.what}: one ${stream.one}, or {"${stream.key}": [...]} (answered 207 per item)`,
-          body: Type.Union([stream.schema, Type.Object({ [stream.key]: Type.Array(stream.schema) })]),
+          body: Type.Union([stream.schema, Type.Object({ [stream.key]: Type.Array(stream.schema) })], {
+            examples: stream.examples.body,
+          }),
           response: {
-            201: Type.Object({ id: Type.String(), status: Type.Literal('created') }),
-            207: ItemResultsSchema,
+            201: Type.Object(
+              { id: Type.String(), status: Type.Literal('created') },
+              { examples: [stream.examples.created] },
+            ),
+            207: { ...ItemResultsSchema, examples: [stream.examples.results] },
             422: ErrorSchema,
           },
         },

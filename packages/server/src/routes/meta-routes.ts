@@ -1,24 +1,41 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { TallyContext } from '../context.js';
+import * as ex from './meta-examples.js';
+
+// Any object, serialized as is: it carries the example of the root answer without changing what is sent.
+const RootSchema = Type.Object(
+  {},
+  { additionalProperties: true, description: 'Name, version and links to the API', examples: [ex.root] },
+);
 
 export function registerMetaRoutes(app: FastifyInstance, ctx: TallyContext): void {
-  app.get('/', { schema: { tags: ['meta'], summary: 'API information and links to the documentation' } }, async () => ({
-    name: 'Tally',
-    description: 'Self-hosted LLM usage analytics and observability',
-    version: ctx.version,
-    documentation: '/docs',
-    openapi: '/docs/json',
-    health: '/health',
-    status: '/api/v1/status',
-    ingest: {
-      llm: 'POST /api/v1/ingest/llm',
-      llm_bulk: 'POST /api/v1/ingest/llm/bulk',
-      app_logs: 'POST /api/v1/ingest/app',
-      metrics: 'POST /api/v1/ingest/metrics',
+  app.get(
+    '/',
+    {
+      schema: {
+        tags: ['meta'],
+        summary: 'API information and links to the documentation',
+        response: { 200: RootSchema },
+      },
     },
-    projects: '/api/v1/projects',
-  }));
+    async () => ({
+      name: 'Tally',
+      description: 'Self-hosted LLM usage analytics and observability',
+      version: ctx.version,
+      documentation: '/docs',
+      openapi: '/docs/json',
+      health: '/health',
+      status: '/api/v1/status',
+      ingest: {
+        llm: 'POST /api/v1/ingest/llm',
+        llm_bulk: 'POST /api/v1/ingest/llm/bulk',
+        app_logs: 'POST /api/v1/ingest/app',
+        metrics: 'POST /api/v1/ingest/metrics',
+      },
+      projects: '/api/v1/projects',
+    }),
+  );
 
   app.get(
     '/health',
@@ -27,7 +44,10 @@ export function registerMetaRoutes(app: FastifyInstance, ctx: TallyContext): voi
         tags: ['meta'],
         summary: 'Liveness plus a real query against the store; 503 when the store cannot answer',
         response: {
-          200: Type.Object({ status: Type.Literal('healthy'), timestamp: Type.String(), store: Type.String() }),
+          200: Type.Object(
+            { status: Type.Literal('healthy'), timestamp: Type.String(), store: Type.String() },
+            { examples: [ex.health] },
+          ),
           503: Type.Object({
             status: Type.Literal('unhealthy'),
             timestamp: Type.String(),
@@ -58,24 +78,27 @@ export function registerMetaRoutes(app: FastifyInstance, ctx: TallyContext): voi
         tags: ['meta'],
         summary: 'API status: version, uptime, store, protection mode and write queue',
         response: {
-          200: Type.Object({
-            status: Type.String(),
-            version: Type.String(),
-            uptime_seconds: Type.Number(),
-            store: Type.Object({ kind: Type.String() }),
-            auth: Type.Object({ mode: Type.Union([Type.Literal('open'), Type.Literal('protected')]) }),
-            ingest: Type.Object({ pending_records: Type.Integer() }),
-            query_cache: Type.Object({
-              hits: Type.Integer({ description: 'Analytics answers served from memory since start' }),
-              misses: Type.Integer({ description: 'Analytics answers computed by the store since start' }),
-              ttl_seconds: Type.Number({ description: 'TALLY_QUERY_CACHE_SECONDS; 0 when the cache is off' }),
-            }),
-            memory: Type.Object({
-              rss_bytes: Type.Integer(),
-              heap_used_bytes: Type.Integer(),
-              external_bytes: Type.Integer({ description: 'Buffers and native memory the JS heap tracks' }),
-            }),
-          }),
+          200: Type.Object(
+            {
+              status: Type.String(),
+              version: Type.String(),
+              uptime_seconds: Type.Number(),
+              store: Type.Object({ kind: Type.String() }),
+              auth: Type.Object({ mode: Type.Union([Type.Literal('open'), Type.Literal('protected')]) }),
+              ingest: Type.Object({ pending_records: Type.Integer() }),
+              query_cache: Type.Object({
+                hits: Type.Integer({ description: 'Analytics answers served from memory since start' }),
+                misses: Type.Integer({ description: 'Analytics answers computed by the store since start' }),
+                ttl_seconds: Type.Number({ description: 'TALLY_QUERY_CACHE_SECONDS; 0 when the cache is off' }),
+              }),
+              memory: Type.Object({
+                rss_bytes: Type.Integer(),
+                heap_used_bytes: Type.Integer(),
+                external_bytes: Type.Integer({ description: 'Buffers and native memory the JS heap tracks' }),
+              }),
+            },
+            { examples: [ex.status] },
+          ),
         },
       },
     },

@@ -3,6 +3,7 @@ import type { PriceOverride } from '@tally/core';
 import type { FastifyInstance } from 'fastify';
 import type { TallyContext } from '../context.js';
 import { ErrorSchema } from './schemas.js';
+import * as ex from './price-examples.js';
 
 const perMtok = (what: string) => Type.Number({ minimum: 0, description: `USD per 1M ${what}` });
 const OverrideFields = {
@@ -34,7 +35,10 @@ export function registerPriceRoutes(app: FastifyInstance, ctx: TallyContext): vo
         tags: ['projects'],
         summary: "List a project's price overrides (admin)",
         params: IdParams,
-        response: { 200: Type.Object({ prices: Type.Array(StoredSchema) }), 404: ErrorSchema },
+        response: {
+          200: Type.Object({ prices: Type.Array(StoredSchema) }, { examples: [ex.prices] }),
+          404: ErrorSchema,
+        },
       },
     },
     async (req) => ({ prices: await ctx.projects.listPrices((req.params as { id: string }).id) }),
@@ -49,8 +53,8 @@ export function registerPriceRoutes(app: FastifyInstance, ctx: TallyContext): vo
         summary:
           'Add a price override; calls ingested afterwards with a timestamp at or after effective_from use it (admin)',
         params: IdParams,
-        body: Type.Object(OverrideFields),
-        response: { 201: StoredSchema, 404: ErrorSchema, 422: ErrorSchema },
+        body: Type.Object(OverrideFields, { examples: [ex.addPrice] }),
+        response: { 201: { ...StoredSchema, examples: [ex.price] }, 404: ErrorSchema, 422: ErrorSchema },
       },
     },
     async (req, reply) => {
@@ -67,7 +71,13 @@ export function registerPriceRoutes(app: FastifyInstance, ctx: TallyContext): vo
         tags: ['projects'],
         summary: 'Remove a price override (admin)',
         params: Type.Object({ id: Type.String({ maxLength: 64 }), priceId: Type.String({ maxLength: 64 }) }),
-        response: { 200: Type.Object({ id: Type.String(), deleted: Type.Boolean() }), 404: ErrorSchema },
+        response: {
+          200: Type.Object(
+            { id: Type.String(), deleted: Type.Boolean() },
+            { examples: [{ id: 'price_467064fd93454117', deleted: true }] },
+          ),
+          404: ErrorSchema,
+        },
       },
     },
     async (req) => {

@@ -5,6 +5,7 @@ import type { TallyContext } from '../context.js';
 import { invalid } from '../errors.js';
 import { SETTING_RANGES, settingErrors } from '../lifecycle/project-settings.js';
 import { ErrorSchema } from './schemas.js';
+import * as ex from './project-examples.js';
 
 const Policy = Type.Union([Type.Literal('none'), Type.Literal('redacted'), Type.Literal('full')]);
 /** A whole number in a range, or null; one JSON Schema type list, so a bad value gets one clear message. */
@@ -50,7 +51,7 @@ export function registerProjectRoutes(app: FastifyInstance, ctx: TallyContext): 
       schema: {
         tags: ['projects'],
         summary: 'List projects (a project key sees its own project only)',
-        response: { 200: Type.Object({ projects: Type.Array(ProjectSchema) }) },
+        response: { 200: Type.Object({ projects: Type.Array(ProjectSchema) }, { examples: [ex.projects] }) },
       },
     },
     async (req) => {
@@ -67,15 +68,18 @@ export function registerProjectRoutes(app: FastifyInstance, ctx: TallyContext): 
       schema: {
         tags: ['projects'],
         summary: 'Create a project (admin)',
-        body: Type.Object({
-          id: Type.Optional(Type.String({ maxLength: 64, description: 'Derived from the name when absent' })),
-          name: Type.String({ minLength: 1, maxLength: 256 }),
-          description: Type.Optional(Type.String({ maxLength: 1024 })),
-          capture_policy: Type.Optional(Policy),
-          retention_days: Type.Optional(RetentionDays),
-          max_events: Type.Optional(MaxEvents),
-        }),
-        response: { 201: ProjectSchema, 409: ErrorSchema, 422: ErrorSchema },
+        body: Type.Object(
+          {
+            id: Type.Optional(Type.String({ maxLength: 64, description: 'Derived from the name when absent' })),
+            name: Type.String({ minLength: 1, maxLength: 256 }),
+            description: Type.Optional(Type.String({ maxLength: 1024 })),
+            capture_policy: Type.Optional(Policy),
+            retention_days: Type.Optional(RetentionDays),
+            max_events: Type.Optional(MaxEvents),
+          },
+          { examples: [ex.createProject] },
+        ),
+        response: { 201: Type.Object(ProjectFields, { examples: [ex.project] }), 409: ErrorSchema, 422: ErrorSchema },
       },
     },
     async (req, reply) => {
@@ -139,7 +143,10 @@ export function registerProjectRoutes(app: FastifyInstance, ctx: TallyContext): 
         summary: 'Delete a project with its keys and all its data (admin)',
         params: IdParams,
         response: {
-          200: Type.Object({ id: Type.String(), deleted: Type.Boolean() }),
+          200: Type.Object(
+            { id: Type.String(), deleted: Type.Boolean() },
+            { examples: [{ id: 'support', deleted: true }] },
+          ),
           404: ErrorSchema,
           409: ErrorSchema,
         },
@@ -161,13 +168,20 @@ export function registerProjectRoutes(app: FastifyInstance, ctx: TallyContext): 
         tags: ['projects'],
         summary: 'Create an API key; the key is in this answer only and is stored hashed (admin)',
         params: IdParams,
-        body: Type.Object({
-          scope: Type.Union([Type.Literal('ingest'), Type.Literal('read'), Type.Literal('manage')], {
-            description: "ingest: write only; read: read and write; manage: also delete the project's data",
-          }),
-          name: Type.Optional(Type.String({ maxLength: 256 })),
-        }),
-        response: { 201: Type.Object({ ...KeyFields, key: Type.String() }), 404: ErrorSchema, 422: ErrorSchema },
+        body: Type.Object(
+          {
+            scope: Type.Union([Type.Literal('ingest'), Type.Literal('read'), Type.Literal('manage')], {
+              description: "ingest: write only; read: read and write; manage: also delete the project's data",
+            }),
+            name: Type.Optional(Type.String({ maxLength: 256 })),
+          },
+          { examples: [ex.createKey] },
+        ),
+        response: {
+          201: Type.Object({ ...KeyFields, key: Type.String() }, { examples: [ex.keyCreated] }),
+          404: ErrorSchema,
+          422: ErrorSchema,
+        },
       },
     },
     async (req, reply) => {
@@ -185,7 +199,10 @@ export function registerProjectRoutes(app: FastifyInstance, ctx: TallyContext): 
         tags: ['projects'],
         summary: "List a project's keys (never the keys themselves) (admin)",
         params: IdParams,
-        response: { 200: Type.Object({ keys: Type.Array(Type.Object(KeyFields)) }), 404: ErrorSchema },
+        response: {
+          200: Type.Object({ keys: Type.Array(Type.Object(KeyFields)) }, { examples: [ex.keys] }),
+          404: ErrorSchema,
+        },
       },
     },
     async (req) => ({ keys: await ctx.projects.listKeys((req.params as { id: string }).id) }),
@@ -199,7 +216,13 @@ export function registerProjectRoutes(app: FastifyInstance, ctx: TallyContext): 
         tags: ['projects'],
         summary: 'Revoke a key (admin)',
         params: Type.Object({ id: Type.String({ maxLength: 64 }), keyId: Type.String({ maxLength: 64 }) }),
-        response: { 200: Type.Object({ id: Type.String(), revoked: Type.Boolean() }), 404: ErrorSchema },
+        response: {
+          200: Type.Object(
+            { id: Type.String(), revoked: Type.Boolean() },
+            { examples: [{ id: 'key_a496526c1d2340af', revoked: true }] },
+          ),
+          404: ErrorSchema,
+        },
       },
     },
     async (req) => {
