@@ -21,7 +21,7 @@ const FEATURES = ['answer', 'summarize', 'classify', 'extract', 'rewrite'];
 const REGIONS = ['eu-west-1', 'us-east-1', 'ap-southeast-2'];
 
 /** Small deterministic PRNG, so two runs send the same shapes of data (only the ids differ). */
-function mulberry32(seed) {
+export function mulberry32(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

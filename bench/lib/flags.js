@@ -23,7 +23,7 @@ const OPTIONS = {
   help: { type: 'boolean', default: false, help: 'print this help' },
 };
 
-export const USAGE = `Usage: node bench/ingest-bench.js [options]     (or: npm run bench -- [options], which builds first)
+export const USAGE = `Usage: node bench/ingest-bench.js [options]     (or: npm run bench:ingest -- [options], which builds first)
 
 Starts the built server (packages/server/dist/cli.js) on a temporary data directory and a free port, then
   1. times JSON.parse of the bulk request bodies in this process (the baseline),

@@ -19,7 +19,7 @@ export function request(agent, baseUrl, method, path, body = null, timeoutMs = 1
   return new Promise((resolve, reject) => {
     const headers = body ? { 'content-type': 'application/json', 'content-length': body.length } : {};
     const req = http.request(
-      { host: url.hostname, port: url.port, path: url.pathname, method, agent, headers },
+      { host: url.hostname, port: url.port, path: url.pathname + url.search, method, agent, headers },
       (res) => {
         const chunks = [];
         res.on('data', (c) => chunks.push(c));

@@ -27,18 +27,34 @@ export function freePort() {
 /**
  * Spawns `node <cliPath> serve` and resolves once it prints "listening on". The returned handle's `stop()` sends
  * SIGTERM (the server then answers requests in flight, flushes and checkpoints) and SIGKILLs after a minute;
- * `dispose()` also deletes the data directory.
+ * `dispose()` also deletes the data directory, unless it was the caller's `dataDir`. `env` adds or (with undefined)
+ * removes settings of the server's environment.
  *
  * @example
  *   const server = await startServer({ cliPath: 'packages/server/dist/cli.js' });
  *   try { ... } finally { await server.dispose(); }
  */
-export async function startServer({ cliPath, onLogRecord = () => {}, onUnexpectedExit = () => {} }) {
-  const dataDir = await mkdtemp(join(tmpdir(), 'tally-bench-'));
+export async function startServer({
+  cliPath,
+  onLogRecord = () => {},
+  onUnexpectedExit = () => {},
+  dataDir: keptDir = null,
+  env: extraEnv = {},
+}) {
+  // A given `dataDir` is the caller's: it is used as it is and never deleted. Otherwise a temporary one is made.
+  const dataDir = keptDir ?? (await mkdtemp(join(tmpdir(), 'tally-bench-')));
+  const removeDir = () => {
+    if (keptDir === null) rmSync(dataDir, { recursive: true, force: true });
+  };
   const port = await freePort();
   const env = { ...process.env, TALLY_LOG_LEVEL: 'warn', TALLY_ADMIN_TOKEN: randomBytes(24).toString('hex') };
   // Flags win over these, but an operator's TALLY_STORE would redirect the store out of the temporary directory.
   for (const name of ['TALLY_STORE', 'TALLY_DATA_DIR', 'TALLY_PORT', 'TALLY_HOST']) delete env[name];
+  // `env` adds settings; a name given as undefined is removed, so the server uses its default.
+  for (const [name, value] of Object.entries(extraEnv)) {
+    if (value === undefined) delete env[name];
+    else env[name] = value;
+  }
   const child = spawn(
     process.execPath,
     [cliPath, 'serve', '--port', String(port), '--host', '127.0.0.1', '--data', dataDir],
@@ -51,7 +67,7 @@ export async function startServer({ cliPath, onLogRecord = () => {}, onUnexpecte
   // Last resort when the benchmark dies without running its finally blocks.
   const onExit = () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    rmSync(dataDir, { recursive: true, force: true });
+    removeDir();
   };
   process.once('exit', onExit);
 
@@ -107,10 +123,10 @@ export async function startServer({ cliPath, onLogRecord = () => {}, onUnexpecte
       stopping ??= stopChild(child, exited);
       return stopping;
     },
-    /** Stops the server if it still runs and deletes the data directory. */
+    /** Stops the server if it still runs and deletes the data directory (unless the caller gave it). */
     async dispose() {
       await handle.stop();
-      rmSync(dataDir, { recursive: true, force: true });
+      removeDir();
       process.removeListener('exit', onExit);
     },
   };
