@@ -99,8 +99,11 @@ export type Interval = (typeof INTERVALS)[number];
  * `eq`/`in` keep matching rows; `neq`/`not_in` drop them (a row where the field is absent is kept by `neq`);
  * `present`/`absent` test whether the field has a value.
  */
+/** Content fields can only be tested for presence (`present`/`absent`: a non-empty text was stored or not). */
+export const CONTENT_FIELDS = ['input_text', 'output_text'] as const;
+
 export interface Filter {
-  field: Dimension | 'tag' | `metadata.${string}`;
+  field: Dimension | 'tag' | `metadata.${string}` | (typeof CONTENT_FIELDS)[number];
   op: 'eq' | 'neq' | 'in' | 'not_in' | 'present' | 'absent';
   /** The values compared with; empty for `present` and `absent`. */
   values: string[];

@@ -1,4 +1,5 @@
 import {
+  CONTENT_FIELDS,
   DIMENSIONS,
   ERROR_PATTERN_MAX,
   ERROR_PATTERN_RULES,
@@ -190,6 +191,11 @@ export function compileBuckets(from: number, to: number, interval: Interval, tz:
 }
 
 function filterSql(f: Filter, d: Dialect, bind: Bind): string {
+  if ((CONTENT_FIELDS as readonly string[]).includes(f.field)) {
+    if (f.op !== 'present' && f.op !== 'absent') throw new Error(`${f.field} can only be tested for presence`);
+    const has = `(${d.ident(f.field)} IS NOT NULL AND ${d.ident(f.field)} <> '')`;
+    return f.op === 'present' ? has : `NOT ${has}`;
+  }
   let column: string;
   if (f.field === 'tag') column = d.ident('tags');
   else if (f.field.startsWith('metadata.')) column = d.jsonText(d.ident('metadata'), f.field.slice('metadata.'.length));

@@ -1,5 +1,4 @@
-import { localDate, type CallEvent, type Filter, type Metric } from '@tally/core';
-import { MAX_PAGE } from '@tally/storage';
+import { localDate, type Filter, type Metric } from '@tally/core';
 import { TallyError } from '../errors.js';
 import type { Analytics } from './analytics.js';
 import { DAY_MS, nowSecond, resolveTz } from './params.js';
@@ -15,8 +14,6 @@ import { oneOf, requiredText, round, wholeNumber } from './seed-000-001-params.j
 export const AGENT_DAYS = [1, 2, 7, 15, 20] as const;
 export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 1000;
-/** recentmessages reads at most this many of the newest calls of the range looking for stored replies. */
-export const MESSAGE_SCAN = 20_000;
 
 export interface AgentScope {
   projectId: string;
@@ -138,16 +135,10 @@ export async function usageLogs(a: Analytics, scope: AgentScope, limit: number) 
  * project's capture policy is `none`, or the client sent none) have no message and are left out.
  */
 export async function recentMessages(a: Analytics, scope: AgentScope, limit: number) {
-  const found: CallEvent[] = [];
-  let cursor: string | null = null;
-  let scanned = 0;
-  do {
-    const size = Math.min(MAX_PAGE, MESSAGE_SCAN - scanned, Math.max(limit * 2, 500));
-    const page = await a.events({ ...selection(scope), order: 'desc', limit: size, cursor });
-    scanned += page.events.length;
-    for (const e of page.events) if (e.output_text !== null && e.output_text !== '') found.push(e);
-    cursor = page.next_cursor;
-  } while (cursor && found.length < limit && scanned < MESSAGE_SCAN);
+  const withReply = { field: 'output_text' as const, op: 'present' as const, values: [] };
+  const sel = selection(scope);
+  const page = await a.events({ ...sel, filters: [...sel.filters, withReply], order: 'desc', limit });
+  const found = page.events;
   return found.slice(0, limit).map((e) => ({
     timestamp: seedTimestamp(e.timestamp),
     session_id: e.session_id,

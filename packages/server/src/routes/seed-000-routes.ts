@@ -4,7 +4,6 @@ import {
   AGENT_DAYS,
   DEFAULT_LIMIT,
   MAX_LIMIT,
-  MESSAGE_SCAN,
   agentHead,
   agentMetrics,
   agentScope,
@@ -231,7 +230,7 @@ export function registerSeed000Routes(app: FastifyInstance, ctx: TallyContext): 
     opts(
       schema(
         "The agent version's newest replies with their metadata",
-        `Newest first, at most \`limit\`. \`message\` is the reply the call returned (its stored output_text) and \`message_length\` its length in characters. Calls whose text was not stored (capture policy \`none\`) are left out; the newest ${MESSAGE_SCAN} calls of the range are searched.`,
+        `Newest first, at most \`limit\`. \`message\` is the reply the call returned (its stored output_text) and \`message_length\` its length in characters. Calls whose text was not stored (capture policy \`none\`) are left out.`,
         {
           messages: Type.Array(
             Type.Object({
