@@ -17,6 +17,8 @@ export interface Dialect {
   toEpochMs(expr: string): string;
   /** Start of the interval holding `column`, in time zone `tz`, as a timestamp. */
   timeBucket(column: string, interval: Interval, tz: string): string;
+  /** Start of the UTC quarter hour holding a timestamp column (every time zone's offset is whole quarter hours). */
+  quarterHour(column: string): string;
   /**
    * Nearest-rank percentiles (see PERCENTILE_DEFINITION) of a numeric column, ignoring nulls, as one list in the
    * order of `ps` (null when there is no value). One aggregate for several percentiles sorts the column once.

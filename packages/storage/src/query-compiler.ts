@@ -30,6 +30,8 @@ export interface RowSelection {
 
 type Bind = (v: string | number) => string;
 
+const QUARTER_HOUR = 900_000;
+
 const DIMENSION_SET = new Set<string>(DIMENSIONS);
 const METRIC_SET = new Set<string>(METRICS);
 const PERCENTILE = /^p(50|90|95|99)_(duration_ms|ttft_ms)$/;
@@ -135,8 +137,20 @@ export function compileQuery(spec: QuerySpec, d: Dialect): CompiledQuery {
     groups.push(expr);
     select.push(`${expr} AS ${d.ident(g)}`);
   }
+  let from = 'calls';
   if (spec.interval) {
-    const bucket = d.timeBucket(d.ident('timestamp'), spec.interval, spec.tz ?? 'UTC');
+    const tz = spec.tz ?? 'UTC';
+    let bucket = d.timeBucket(d.ident('timestamp'), spec.interval, tz);
+    if (tz !== 'UTC') {
+      // Converting every row's time to a zone is slow (ICU per row). Instead, map each UTC quarter hour of the
+      // range to its bucket once, and join rows to the map on their quarter hour: exact, since zone offsets are
+      // whole quarter hours, and an order of magnitude faster.
+      const start = bind(Math.floor(spec.from / QUARTER_HOUR) * QUARTER_HOUR);
+      const end = bind(spec.to);
+      const map = `SELECT ts AS q, ${d.timeBucket('ts', spec.interval, tz)} AS b FROM ${d.instants(start, end, 15)} AS s`;
+      from = `calls JOIN (${map}) AS qb ON ${d.quarterHour(d.ident('timestamp'))} = qb.q`;
+      bucket = 'qb.b';
+    }
     groups.push(bucket);
     select.push(`${d.toEpochMs(bucket)} AS ${d.ident('bucket')}`);
   }
@@ -166,7 +180,7 @@ export function compileQuery(spec: QuerySpec, d: Dialect): CompiledQuery {
   }
   if (spec.interval) order.push(d.ident('bucket'));
   for (const g of spec.groupBy ?? []) order.push(`${d.ident(g)} NULLS LAST`);
-  let sql = `SELECT ${select.join(', ')} FROM calls WHERE ${where}`;
+  let sql = `SELECT ${select.join(', ')} FROM ${from} WHERE ${where}`;
   if (groups.length > 0) sql += ` GROUP BY ${groups.join(', ')}`;
   if (order.length > 0) sql += ` ORDER BY ${order.join(', ')}`;
   if (spec.limit !== undefined) sql += ` LIMIT ${bind(Math.max(0, Math.trunc(spec.limit)))}`;

@@ -28,9 +28,13 @@ export const duckdbDialect: Dialect = {
     return `epoch_ms(${expr})`;
   },
   timeBucket(column: string, interval, tz: string): string {
+    if (tz === 'UTC') return `date_trunc(${this.literal(interval)}, ${column})`;
     // Stored times are UTC; truncate the wall-clock time in tz, then turn that local start back into an instant.
     const local = `timezone(${this.literal(tz)}, ${column} AT TIME ZONE 'UTC')`;
     return `timezone(${this.literal(tz)}, date_trunc(${this.literal(interval)}, ${local}))::TIMESTAMP`;
+  },
+  quarterHour(column: string): string {
+    return `time_bucket(INTERVAL 15 MINUTE, ${column})`;
   },
   percentiles(column: string, ps: readonly number[]): string {
     // DuckDB's quantile_disc is the nearest-rank percentile (checked against nearestRank in the contract tests).
