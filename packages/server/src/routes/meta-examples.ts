@@ -1,21 +1,8 @@
+import { apiInfo } from './api-info.js';
+
 /** Response examples of the meta routes (/, /health, /api/v1/status), shown in the OpenAPI document. */
 
-export const root = {
-  name: 'Tally',
-  description: 'Self-hosted LLM usage analytics and observability',
-  version: '0.1.0',
-  documentation: '/docs',
-  openapi: '/docs/json',
-  health: '/health',
-  status: '/api/v1/status',
-  ingest: {
-    llm: 'POST /api/v1/ingest/llm',
-    llm_bulk: 'POST /api/v1/ingest/llm/bulk',
-    app_logs: 'POST /api/v1/ingest/app',
-    metrics: 'POST /api/v1/ingest/metrics',
-  },
-  projects: '/api/v1/projects',
-};
+export const root = apiInfo('0.1.0');
 
 export const health = { status: 'healthy', timestamp: '2026-11-23T10:00:00.000Z', store: 'duckdb' };
 

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { TallyContext } from '../context.js';
+import { apiInfo } from './api-info.js';
 import * as ex from './meta-examples.js';
 
 // Any object, serialized as is: it carries the example of the root answer without changing what is sent.
@@ -19,22 +20,7 @@ export function registerMetaRoutes(app: FastifyInstance, ctx: TallyContext): voi
         response: { 200: RootSchema },
       },
     },
-    async () => ({
-      name: 'Tally',
-      description: 'Self-hosted LLM usage analytics and observability',
-      version: ctx.version,
-      documentation: '/docs',
-      openapi: '/docs/json',
-      health: '/health',
-      status: '/api/v1/status',
-      ingest: {
-        llm: 'POST /api/v1/ingest/llm',
-        llm_bulk: 'POST /api/v1/ingest/llm/bulk',
-        app_logs: 'POST /api/v1/ingest/app',
-        metrics: 'POST /api/v1/ingest/metrics',
-      },
-      projects: '/api/v1/projects',
-    }),
+    async () => apiInfo(ctx.version),
   );
 
   app.get(
