@@ -335,12 +335,15 @@ export function registerAnalyticsRoutes(app: FastifyInstance, ctx: TallyContext)
     async (req) => {
       const q = req.query as Q;
       const sel = selection(req, DAY_MS);
-      const all = await totals(a, sel, ['calls', 'errors', 'error_rate']);
+      // One scan by status gives the totals and the error counts by status.
+      const statuses = await a.query({ ...sel, groupBy: ['status'], metrics: ['calls'] });
+      const calls = statuses.reduce((n, s) => n + Number(s['calls']), 0);
+      const failedStatuses = statuses.filter((s) => s['status'] !== 'success');
+      const errors = failedStatuses.reduce((n, s) => n + Number(s['calls']), 0);
       const failed = {
         ...sel,
         filters: [...sel.filters, { field: 'status' as const, op: 'not_in' as const, values: ['success'] }],
       };
-      const statuses = await a.query({ ...failed, groupBy: ['status'], metrics: ['calls'] });
       const models = await a.query({
         ...sel,
         groupBy: ['provider', 'model'],
@@ -358,10 +361,10 @@ export function registerAnalyticsRoutes(app: FastifyInstance, ctx: TallyContext)
       return {
         from: iso(sel.from),
         to: iso(sel.to),
-        calls: all['calls'] ?? 0,
-        errors: all['errors'] ?? 0,
-        error_rate: all['error_rate'] ?? 0,
-        by_status: Object.fromEntries(statuses.map((s) => [String(s['status']), Number(s['calls'])])),
+        calls,
+        errors,
+        error_rate: calls > 0 ? errors / calls : 0,
+        by_status: Object.fromEntries(failedStatuses.map((s) => [String(s['status']), Number(s['calls'])])),
         by_model: models.filter((m) => Number(m['errors']) > 0),
         groups: groups.map((g) => ({
           error_type: g['error_type'] as string | null,
