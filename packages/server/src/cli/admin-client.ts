@@ -46,7 +46,8 @@ export async function connectAdmin(
   };
 }
 
-async function answers(url: string): Promise<boolean> {
+/** Whether a Tally server answers at url (a 503 health is still a server). */
+export async function answers(url: string): Promise<boolean> {
   try {
     const r = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1500) });
     return r.status === 200 || r.status === 503;

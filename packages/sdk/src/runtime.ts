@@ -1,0 +1,84 @@
+import { loadSdkConfig } from './config.js';
+import type { SdkConfig, SdkOptions } from './config.js';
+import { JsonlSink } from './jsonl-sink.js';
+import type { SinkStats } from './jsonl-sink.js';
+
+// Created on first use, never at import time, so importing the SDK touches neither the environment nor the disk.
+let config: SdkConfig | undefined;
+let sink: JsonlSink | undefined;
+/** Counts of sinks already replaced by configure() or closed by shutdown(), so stats() never goes backwards. */
+let retired: SinkStats = { written: 0, dropped: 0, errors: 0 };
+/** Sinks replaced or shut down whose queued lines are still being written. */
+const closing = new Map<JsonlSink, Promise<void>>();
+
+const add = (a: SinkStats, b: SinkStats): SinkStats => ({
+  written: a.written + b.written,
+  dropped: a.dropped + b.dropped,
+  errors: a.errors + b.errors,
+});
+
+function retire(): void {
+  const old = sink;
+  sink = undefined;
+  if (!old) return;
+  closing.set(
+    old,
+    old.close().finally(() => {
+      retired = add(retired, old.stats());
+      closing.delete(old);
+    }),
+  );
+}
+
+/**
+ * Sets the SDK's configuration explicitly; each given option overrides the environment (`LLM_TRACKING_DIR`,
+ * `LLM_TRACKING_FILE`). Lines already queued still go to the previous file.
+ *
+ * @example configure({ dir: '/var/log/myapp', file: 'llm.jsonl' });
+ */
+export function configure(options: SdkOptions = {}): void {
+  retire();
+  config = loadSdkConfig(undefined, options);
+}
+
+/** The active configuration (from the environment unless configure() was called). */
+export function currentConfig(): SdkConfig {
+  return (config ??= loadSdkConfig());
+}
+
+/** The active sink, or undefined when recording is off. */
+export function activeSink(): JsonlSink | undefined {
+  const c = currentConfig();
+  if (!c.enabled) return undefined;
+  return (sink ??= new JsonlSink({ path: c.path, maxQueue: c.maxQueue, onError: c.onError, rotation: c.rotation }));
+}
+
+/**
+ * Resolves when every call recorded so far is on disk (or counted as dropped). Never rejects.
+ *
+ * @example await flush(); // e.g. before a serverless handler returns
+ */
+export async function flush(): Promise<void> {
+  await Promise.all([sink?.flush(), ...closing.values()]);
+}
+
+/**
+ * Flushes and closes the file. Recording after shutdown() opens it again.
+ *
+ * @example process.on('SIGTERM', () => void shutdown().then(() => process.exit(0)));
+ */
+export async function shutdown(): Promise<void> {
+  retire();
+  await Promise.all([...closing.values()]);
+}
+
+/**
+ * Lines written and dropped and sink errors since the process started.
+ *
+ * @example const { dropped, errors } = stats(); if (errors > 0) console.warn('Tally: tracking file unwritable');
+ */
+export function stats(): SinkStats {
+  let total = sink ? add(retired, sink.stats()) : { ...retired };
+  for (const old of closing.keys()) total = add(total, old.stats());
+  return total;
+}

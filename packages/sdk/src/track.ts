@@ -1,0 +1,166 @@
+import { randomUUID } from 'node:crypto';
+import type { CallLine, CallOptions, CallStatus, LoggedCall, TokenCounts } from './call-event.js';
+import { estimateCost } from './cost.js';
+import { activeSink } from './runtime.js';
+
+/** The handle `track()` passes to the tracked function. */
+export interface TrackedCall {
+  /** Records token counts (merged into earlier ones); `total_tokens` defaults to input + output. */
+  updateTokens(tokens: TokenCounts): void;
+  /** Records the call's cost in USD, as the provider reported it; without it the SDK estimates one. */
+  setCost(usd: number): void;
+  /** Marks the call failed without throwing (a string, or an Error whose name becomes `error_type`). */
+  setError(err: unknown): void;
+  /** Merges host-defined fields into the line's `metadata`. */
+  setMetadata(metadata: Record<string, unknown>): void;
+}
+
+const KNOWN_STATUS = new Set<string>(['success', 'error', 'timeout', 'cancelled']);
+const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+
+function errorFields(err: unknown): { status: CallStatus; error_type?: string; error_message: string } {
+  if (err instanceof Error) {
+    // AbortSignal.timeout() rejects with a TimeoutError; an aborted request with an AbortError.
+    const status = err.name === 'TimeoutError' ? 'timeout' : err.name === 'AbortError' ? 'cancelled' : 'error';
+    return { status, error_type: err.name, error_message: err.message };
+  }
+  return { status: 'error', error_message: typeof err === 'string' ? err : String(err) };
+}
+
+function toMs(t: Date | string | number | undefined): number | undefined {
+  if (t === undefined) return undefined;
+  const ms = t instanceof Date ? t.getTime() : typeof t === 'number' ? t : Date.parse(t);
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+/** Builds the line; tolerant of anything a host passes, since a bad field must not cost the host its call. */
+function buildLine(c: LoggedCall, startMs: number, durationMs: number | undefined): CallLine {
+  const provider = str(c.provider) ?? str(c.api_provider);
+  const input = num(c.input_tokens);
+  const output = num(c.output_tokens);
+  const total =
+    num(c.total_tokens) ?? (input !== undefined || output !== undefined ? (input ?? 0) + (output ?? 0) : undefined);
+  const reported = num(c.cost_usd) ?? num(c.cost_estimate);
+  const cost =
+    reported !== undefined
+      ? { cost_usd: reported, cost_source: 'reported' as const, price_model_id: null }
+      : estimateCost(provider, str(c.model), new Date(startMs), c);
+  const status: CallStatus = KNOWN_STATUS.has(c.status as string) ? (c.status as CallStatus) : 'success';
+  const line: CallLine = {
+    id: str(c.id) ?? randomUUID(),
+    timestamp: new Date(startMs).toISOString(),
+    end_time: durationMs === undefined ? undefined : new Date(startMs + durationMs).toISOString(),
+    duration_ms: durationMs,
+    latency_ms: durationMs,
+    status,
+    provider,
+    api_provider: provider,
+    model: str(c.model),
+    api_type: str(c.api_type),
+    operation: str(c.operation),
+    source_function: str(c.source_function),
+    user_id: str(c.user_id),
+    session_id: str(c.session_id),
+    source_id: str(c.source_id),
+    agent_name: str(c.agent_name),
+    agent_version: str(c.agent_version),
+    temperature: num(c.temperature),
+    max_tokens: num(c.max_tokens),
+    input_tokens: input,
+    output_tokens: output,
+    total_tokens: total,
+    cache_read_tokens: num(c.cache_read_tokens),
+    cache_write_tokens: num(c.cache_write_tokens),
+    reasoning_tokens: num(c.reasoning_tokens),
+    ...cost,
+    cost_estimate: cost.cost_usd,
+    error_type: str(c.error_type),
+    error_message: typeof c.error_message === 'string' ? c.error_message : undefined,
+    additional_params: c.additional_params,
+    metadata: c.metadata,
+    tags: Array.isArray(c.tags) ? c.tags : undefined,
+  };
+  return line;
+}
+
+function record(c: LoggedCall, startMs: number, durationMs: number | undefined): void {
+  try {
+    activeSink()?.append(buildLine(c, startMs, durationMs));
+  } catch {
+    // Unreachable by design (buildLine tolerates any input, append never throws); kept so the host never sees one.
+  }
+}
+
+/**
+ * Runs `fn` and records one call: start, end, duration, status and any error, which is rethrown unchanged.
+ * Works with sync and async functions; returns what `fn` returns. Writing happens in the background.
+ *
+ * @example
+ * const reply = await track({ provider: 'openai', model: 'gpt-4o', operation: 'chat_answer', user_id }, async (call) => {
+ *   const r = await openai.chat.completions.create({ model: 'gpt-4o', messages });
+ *   call.updateTokens({ input_tokens: r.usage?.prompt_tokens, output_tokens: r.usage?.completion_tokens });
+ *   return r;
+ * });
+ */
+export function track<R>(options: CallOptions, fn: (call: TrackedCall) => R): R {
+  const state: LoggedCall = { ...options, status: 'success' };
+  const startMs = Date.now();
+  const t0 = performance.now();
+  let errorSet = false;
+  const call: TrackedCall = {
+    updateTokens: (tokens) => void Object.assign(state, tokens),
+    setCost: (usd) => void (state.cost_usd = usd),
+    setError: (err) => {
+      errorSet = true;
+      Object.assign(state, errorFields(err));
+    },
+    setMetadata: (m) => void (state.metadata = { ...state.metadata, ...m }),
+  };
+  let done = false;
+  const finish = (thrown?: { err: unknown }) => {
+    if (done) return;
+    done = true;
+    if (thrown && !errorSet) Object.assign(state, errorFields(thrown.err));
+    record(state, startMs, Math.max(0, Math.round((performance.now() - t0) * 1000) / 1000));
+  };
+  let result: R;
+  try {
+    result = fn(call);
+  } catch (err) {
+    finish({ err });
+    throw err;
+  }
+  if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
+    return (result as unknown as PromiseLike<unknown>).then(
+      (value) => {
+        finish();
+        return value;
+      },
+      (err: unknown) => {
+        finish({ err });
+        throw err;
+      },
+    ) as R;
+  }
+  finish();
+  return result;
+}
+
+/**
+ * Records a call made elsewhere, e.g. by a library that reports usage afterwards.
+ *
+ * @example logCall({ provider: 'google', model: 'gemini-2.0-flash', operation: 'summarization',
+ *   input_tokens: 1000, output_tokens: 500, latency_ms: 1234.5, source_id: 'doc_123' });
+ */
+export function logCall(c: LoggedCall): void {
+  try {
+    // Unknown stays unknown: a 0 ms duration would pull averages down.
+    const given = num(c.duration_ms) ?? num(c.latency_ms);
+    const duration = given === undefined ? undefined : Math.max(0, given);
+    const start = toMs(c.timestamp) ?? Date.now() - (duration ?? 0);
+    record(c.error_message !== undefined && c.status === undefined ? { ...c, status: 'error' } : c, start, duration);
+  } catch {
+    // logCall never throws into the host.
+  }
+}
