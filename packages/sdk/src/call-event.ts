@@ -54,6 +54,12 @@ export interface LoggedCall extends CallOptions, TokenCounts {
   cost_estimate?: number;
   /** Idempotency key; a UUID is generated when absent. */
   id?: string;
+  /** Time to the first content chunk of a streamed response, in ms. */
+  ttft_ms?: number;
+  /** Whether the response was streamed. */
+  stream?: boolean;
+  /** Provider endpoint called, e.g. `/v1/chat/completions`. */
+  endpoint?: string;
 }
 
 /**
@@ -95,4 +101,7 @@ export interface CallLine {
   additional_params?: Record<string, unknown>;
   metadata?: Record<string, unknown>;
   tags?: string[];
+  ttft_ms?: number;
+  stream?: boolean;
+  endpoint?: string;
 }

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { RotationOptions } from './rotation.js';
+import type { HttpTuning } from './http-sink.js';
 
 /** Seed 002's defaults: `./logs/llm_tracking/master_llm_calls.jsonl`, relative to the working directory. */
 export const DEFAULT_DIR = './logs/llm_tracking';
@@ -21,6 +22,14 @@ export interface SdkOptions {
   onError?: (err: unknown) => void;
   /** Move the file to `archive/` and gzip it past a size or at a new month; off by default. One writing process per file. */
   rotation?: RotationOptions;
+  /** Tally server to send events to (env `TALLY_URL`); without one, events go to the JSONL file. */
+  url?: string;
+  /** API key sent as a Bearer token (env `TALLY_API_KEY`). */
+  apiKey?: string;
+  /** Batching, retry and replay settings of the HTTP sink. */
+  http?: Partial<HttpTuning>;
+  /** Where the HTTP sink spills events while the server is unreachable (default: `<dir>/tally-spill.jsonl`). */
+  spillFile?: string;
 }
 
 export interface SdkConfig {
@@ -30,7 +39,16 @@ export interface SdkConfig {
   enabled: boolean;
   onError: ((err: unknown) => void) | undefined;
   rotation: RotationOptions | undefined;
+  /** Tally server base URL; when set, events go there instead of the JSONL file. */
+  url: string | undefined;
+  apiKey: string | undefined;
+  http: Partial<HttpTuning> | undefined;
+  /** Absolute path of the HTTP sink's spill file. */
+  spillPath: string;
 }
+
+/** The HTTP sink's spill file, beside the JSONL file unless configured. */
+export const DEFAULT_SPILL_FILE = 'tally-spill.jsonl';
 
 type Env = Record<string, string | undefined>;
 
@@ -49,5 +67,9 @@ export function loadSdkConfig(env: Env = process.env, options: SdkOptions = {}):
     enabled: options.enabled ?? true,
     onError: options.onError,
     rotation: options.rotation,
+    url: options.url ?? (env.TALLY_URL?.trim() || undefined),
+    apiKey: options.apiKey ?? (env.TALLY_API_KEY?.trim() || undefined),
+    http: options.http,
+    spillPath: resolve(dir, options.spillFile ?? DEFAULT_SPILL_FILE),
   });
 }

@@ -1,21 +1,26 @@
 import { loadSdkConfig } from './config.js';
 import type { SdkConfig, SdkOptions } from './config.js';
 import { JsonlSink } from './jsonl-sink.js';
-import type { SinkStats } from './jsonl-sink.js';
+import { HttpSink } from './http-sink.js';
+import type { SdkStats } from './http-sink.js';
+
+/** A sink of call lines: the JSONL file, or a Tally server (HTTP sink) when a URL is configured. */
+type Sink = JsonlSink | HttpSink;
 
 // Created on first use, never at import time, so importing the SDK touches neither the environment nor the disk.
 let config: SdkConfig | undefined;
-let sink: JsonlSink | undefined;
+let sink: Sink | undefined;
 /** Counts of sinks already replaced by configure() or closed by shutdown(), so stats() never goes backwards. */
-let retired: SinkStats = { written: 0, dropped: 0, errors: 0 };
+let retired: SdkStats = { written: 0, dropped: 0, errors: 0 };
 /** Sinks replaced or shut down whose queued lines are still being written. */
-const closing = new Map<JsonlSink, Promise<void>>();
+const closing = new Map<Sink, Promise<void>>();
 
-const add = (a: SinkStats, b: SinkStats): SinkStats => ({
-  written: a.written + b.written,
-  dropped: a.dropped + b.dropped,
-  errors: a.errors + b.errors,
-});
+/** Sums every count, so the HTTP sink's `spilled` and `replayed` add up too. */
+const add = (a: SdkStats, b: SdkStats): SdkStats => {
+  const out: Record<string, number> = { ...a };
+  for (const [k, v] of Object.entries(b)) out[k] = (out[k] ?? 0) + (v ?? 0);
+  return out as unknown as SdkStats;
+};
 
 function retire(): void {
   const old = sink;
@@ -32,7 +37,7 @@ function retire(): void {
 
 /**
  * Sets the SDK's configuration explicitly; each given option overrides the environment (`LLM_TRACKING_DIR`,
- * `LLM_TRACKING_FILE`). Lines already queued still go to the previous file.
+ * `LLM_TRACKING_FILE`, `TALLY_URL`, `TALLY_API_KEY`). Lines already queued still go to the previous sink.
  *
  * @example configure({ dir: '/var/log/myapp', file: 'llm.jsonl' });
  */
@@ -47,10 +52,15 @@ export function currentConfig(): SdkConfig {
 }
 
 /** The active sink, or undefined when recording is off. */
-export function activeSink(): JsonlSink | undefined {
+export function activeSink(): Sink | undefined {
   const c = currentConfig();
   if (!c.enabled) return undefined;
-  return (sink ??= new JsonlSink({ path: c.path, maxQueue: c.maxQueue, onError: c.onError, rotation: c.rotation }));
+  if (sink) return sink;
+  if (c.url) {
+    const options = { url: c.url, apiKey: c.apiKey, spillPath: c.spillPath, maxQueue: c.maxQueue, onError: c.onError };
+    return (sink = new HttpSink({ ...options, tuning: c.http }));
+  }
+  return (sink = new JsonlSink({ path: c.path, maxQueue: c.maxQueue, onError: c.onError, rotation: c.rotation }));
 }
 
 /**
@@ -77,7 +87,7 @@ export async function shutdown(): Promise<void> {
  *
  * @example const { dropped, errors } = stats(); if (errors > 0) console.warn('Tally: tracking file unwritable');
  */
-export function stats(): SinkStats {
+export function stats(): SdkStats {
   let total = sink ? add(retired, sink.stats()) : { ...retired };
   for (const old of closing.keys()) total = add(total, old.stats());
   return total;

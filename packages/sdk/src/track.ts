@@ -80,6 +80,9 @@ function buildLine(c: LoggedCall, startMs: number, durationMs: number | undefine
     additional_params: c.additional_params,
     metadata: c.metadata,
     tags: Array.isArray(c.tags) ? c.tags : undefined,
+    ttft_ms: num(c.ttft_ms),
+    stream: typeof c.stream === 'boolean' ? c.stream : undefined,
+    endpoint: str(c.endpoint),
   };
   return line;
 }

@@ -53,6 +53,11 @@ export interface PeriodTotals {
   total_cost_estimate: number;
 }
 
+/** The distinct ids of one field, sorted, with the calls of each. */
+export interface IdList extends Skips {
+  ids: Array<{ id: string; calls: number }>;
+}
+
 export interface UserReport extends Skips {
   user_id: string;
   generated_at: string;
@@ -190,6 +195,33 @@ export class UsageAnalyzer {
     };
     if (outputFile !== undefined) await writeFile(outputFile, JSON.stringify(report, null, 2) + '\n');
     return report;
+  }
+
+  /** Users that made calls. @example (await analyzer.listUsers()).ids.map((u) => u.id) */
+  listUsers(): Promise<IdList> {
+    return this.#ids((r) => r.user_id);
+  }
+
+  /** Sessions, of one user when `userId` is given. @example await analyzer.listSessions('user_123') */
+  listSessions(userId?: string): Promise<IdList> {
+    return this.#ids((r) => (userId === undefined || r.user_id === userId ? r.session_id : null));
+  }
+
+  /** Sources (documents) that calls were made for. @example await analyzer.listSources() */
+  listSources(): Promise<IdList> {
+    return this.#ids((r) => r.source_id);
+  }
+
+  async #ids(idOf: (r: CallRecord) => string | null): Promise<IdList> {
+    const calls = new Map<string, number>();
+    const skips = await this.#scan((r) => {
+      const id = idOf(r);
+      if (id !== null) calls.set(id, (calls.get(id) ?? 0) + 1);
+    });
+    const ids = [...calls]
+      .map(([id, n]) => ({ id, calls: n }))
+      .sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+    return { ids, ...skips };
   }
 
   async #totals(keep: (r: CallRecord) => boolean): Promise<UsageStats> {

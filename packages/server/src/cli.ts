@@ -5,6 +5,7 @@ import type { KeyScope, Project, ProjectPatch } from '@tally/storage';
 import { connectAdmin, type ClientOptions } from './cli/admin-client.js';
 import { exportCommand } from './cli/export-command.js';
 import { importCommand } from './cli/import-command.js';
+import { usageCommand } from './cli/usage-command.js';
 import { ConfigError, SETTINGS, loadConfig } from './config.js';
 import { SETTING_RANGES } from './lifecycle/project-settings.js';
 import { generateOpenApi } from './openapi.js';
@@ -216,6 +217,7 @@ async function withAdmin(
 
 program.addCommand(exportCommand(env, print));
 program.addCommand(importCommand(env, print));
+program.addCommand(usageCommand(env, print));
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   const err = e as Error;
