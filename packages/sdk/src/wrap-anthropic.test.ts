@@ -1,11 +1,12 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeUpstream } from '../test/fake-upstream.js';
+import { collect, freshFiles } from '../test/wrap-helpers.js';
 import type { FakeUpstream, Reply } from '../test/fake-upstream.js';
-import { configure, flush, shutdown, wrapAnthropic } from './index.js';
+import { shutdown, wrapAnthropic } from './index.js';
 
 const MODEL = 'claude-sonnet-4-5-20250929';
 // Anthropic's input_tokens excludes cache tokens: Tally's input is 100 + 200 + 1000 = 1300.
@@ -68,26 +69,9 @@ function route(path: string, body: Record<string, unknown>): Reply | undefined {
 
 let upstream: FakeUpstream;
 let dir: string;
-let file = 0;
 const client = () => new Anthropic({ apiKey: 'sk-ant-test', baseURL: upstream.url, maxRetries: 0 });
 
-function freshFile() {
-  const name = `anthropic-${++file}.jsonl`;
-  configure({ dir, file: name });
-  return async () => {
-    await flush();
-    return (await readFile(join(dir, name), 'utf8'))
-      .split('\n')
-      .filter((l) => l !== '')
-      .map((l) => JSON.parse(l));
-  };
-}
-
-async function collect<T>(stream: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const chunk of stream) out.push(chunk);
-  return out;
-}
+const freshFile = freshFiles(() => dir, 'anthropic');
 
 beforeAll(async () => {
   upstream = await startFakeUpstream(route);

@@ -7,8 +7,9 @@ import { promisify } from 'node:util';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeUpstream } from '../test/fake-upstream.js';
+import { collect, freshFiles } from '../test/wrap-helpers.js';
 import type { FakeUpstream, Reply } from '../test/fake-upstream.js';
-import { configure, flush, shutdown, wrapOpenAI } from './index.js';
+import { shutdown, wrapOpenAI } from './index.js';
 
 const run = promisify(execFile);
 const MODEL = 'gpt-4o-2024-08-06';
@@ -119,27 +120,9 @@ function route(path: string, body: Record<string, unknown>): Reply | undefined {
 
 let upstream: FakeUpstream;
 let dir: string;
-let file = 0;
 const client = () => new OpenAI({ apiKey: 'sk-test', baseURL: `${upstream.url}/v1`, maxRetries: 0 });
 
-/** Points the SDK at a fresh file and returns a reader for its lines. */
-function freshFile() {
-  const name = `openai-${++file}.jsonl`;
-  configure({ dir, file: name });
-  return async () => {
-    await flush();
-    return (await readFile(join(dir, name), 'utf8'))
-      .split('\n')
-      .filter((l) => l !== '')
-      .map((l) => JSON.parse(l));
-  };
-}
-
-async function collect<T>(stream: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const chunk of stream) out.push(chunk);
-  return out;
-}
+const freshFile = freshFiles(() => dir, 'openai');
 
 beforeAll(async () => {
   upstream = await startFakeUpstream(route);
