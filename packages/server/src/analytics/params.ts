@@ -143,3 +143,30 @@ export function parseList<T extends string>(
   }
   return items as T[];
 }
+
+/** Digits of a whole-number parameter. */
+export const WHOLE = /^\d{1,9}$/;
+
+/** A query value as text: repeated parameters joined with commas. */
+export function text(raw: unknown): string | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  return typeof raw === 'string' ? raw : Array.isArray(raw) ? raw.join(',') : String(raw);
+}
+
+/** A whole number from min to max; `fallback` when the parameter is absent (required when there is none). */
+export function wholeNumber(raw: unknown, name: string, min: number, max: number, fallback?: number): number {
+  const value = text(raw);
+  if (value === undefined || value === '') {
+    if (fallback !== undefined) return fallback;
+    throw badParam(name, `is required: a whole number from ${min} to ${max}`);
+  }
+  const n = WHOLE.test(value) ? Number(value) : NaN;
+  if (!(n >= min && n <= max)) throw badParam(name, `must be a whole number from ${min} to ${max}; got ${value}`);
+  return n;
+}
+
+/** Rounds to a number of decimals, for the figures shown rounded. */
+export function round(value: number, decimals: number): number {
+  const f = 10 ** decimals;
+  return Math.round(value * f) / f;
+}

@@ -1,4 +1,4 @@
-import { badParam } from './params.js';
+import { WHOLE, badParam, text } from './params.js';
 
 /**
  * Query-string readers for the seed 000 and seed 001 routes. Those routes validate their parameters themselves
@@ -6,31 +6,12 @@ import { badParam } from './params.js';
  * of 1, 2, 7, 15, 20; got 3`, whether the value was missing, out of range or not a number.
  */
 
-const WHOLE = /^\d{1,9}$/;
-
-function text(raw: unknown): string | undefined {
-  if (raw === undefined || raw === null) return undefined;
-  return typeof raw === 'string' ? raw : Array.isArray(raw) ? raw.join(',') : String(raw);
-}
-
 /** A required, non-empty text parameter. */
 export function requiredText(raw: unknown, name: string, hint: string, maxLength = 256): string {
   const value = text(raw);
   if (value === undefined || value.trim() === '') throw badParam(name, `is required: ${hint}`);
   if (value.length > maxLength) throw badParam(name, `is at most ${maxLength} characters; got ${value.length}`);
   return value;
-}
-
-/** A whole number from min to max; `fallback` when the parameter is absent (required when there is none). */
-export function wholeNumber(raw: unknown, name: string, min: number, max: number, fallback?: number): number {
-  const value = text(raw);
-  if (value === undefined || value === '') {
-    if (fallback !== undefined) return fallback;
-    throw badParam(name, `is required: a whole number from ${min} to ${max}`);
-  }
-  const n = WHOLE.test(value) ? Number(value) : NaN;
-  if (!(n >= min && n <= max)) throw badParam(name, `must be a whole number from ${min} to ${max}; got ${value}`);
-  return n;
 }
 
 /** A required whole number that must be one of a few values. */
@@ -44,10 +25,4 @@ export function oneOf(raw: unknown, name: string, allowed: readonly number[]): n
     );
   }
   return n;
-}
-
-/** Rounds to a number of decimals, for the figures the seeds show rounded. */
-export function round(value: number, decimals: number): number {
-  const f = 10 ** decimals;
-  return Math.round(value * f) / f;
 }

@@ -2,7 +2,8 @@ import { localDate, type Filter, type Metric } from '@tally/core';
 import { TallyError } from '../errors.js';
 import type { Analytics } from './analytics.js';
 import { DAY_MS, nowSecond, resolveTz } from './params.js';
-import { oneOf, requiredText, round, wholeNumber } from './seed-000-001-params.js';
+import { round, wholeNumber } from './params.js';
+import { oneOf, requiredText } from './seed-000-001-params.js';
 
 /**
  * Seed 000's agent analytics over Tally's calls: a message is a call, sessions and users are distinct `session_id`

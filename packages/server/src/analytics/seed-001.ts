@@ -1,7 +1,7 @@
 import { localDate, type CallEvent, type Filter, type QuerySpec } from '@tally/core';
 import type { Analytics } from './analytics.js';
 import { DAY_MS } from './params.js';
-import { round } from './seed-000-001-params.js';
+import { round } from './params.js';
 
 /**
  * Seed 001's per-user analytics over Tally's data. The period is `days` whole UTC days ending with today: it ends at

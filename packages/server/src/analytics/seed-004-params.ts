@@ -1,4 +1,4 @@
-import { badParam, resolveRange, type TimeRange } from './params.js';
+import { badParam, resolveRange, wholeNumber as whole, type TimeRange } from './params.js';
 
 /**
  * Query-string reading for the seed 003 and seed 004 routes. Their schemas document the parameters with their real
@@ -23,11 +23,8 @@ export function wholeNumber(q: RawQuery, name: string, min: number, max: number)
 export function wholeNumber(q: RawQuery, name: string, min: number, max: number, fallback?: number) {
   const raw = single(q, name);
   if (raw === undefined) return fallback;
-  const n = /^\s*-?\d+\s*$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) {
-    throw badParam(name, `must be a whole number from ${min} to ${max}; got ${raw === '' ? 'nothing' : raw}`);
-  }
-  return n;
+  if (raw.trim() === '') throw badParam(name, `must be a whole number from ${min} to ${max}; got nothing`);
+  return whole(raw.trim(), name, min, max);
 }
 
 /** The most hours a seed 004 route looks back. */

@@ -20,6 +20,7 @@ import {
   badParam,
   filtersFromUrl,
   parseList,
+  wholeNumber,
   resolveInterval,
   resolveRange,
 } from '../analytics/params.js';
@@ -49,14 +50,6 @@ function dimension(value: string | undefined, name: string, fallback?: Dimension
     throw badParam(name, `must be one of ${DIMENSIONS.join(', ')}; got ${value ?? 'nothing'}`);
   }
   return value as Dimension;
-}
-
-function limitOf(value: string | undefined, fallback: number, max: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > max)
-    throw badParam('limit', `must be a whole number from 1 to ${max}; got ${value}`);
-  return n;
 }
 
 function schema(summary: string, description: string, query: Record<string, TSchema>, ok: TSchema, example: unknown) {
@@ -162,7 +155,7 @@ export function registerAnalyticsRoutes(app: FastifyInstance, ctx: TallyContext)
         groupBy: [by],
         metrics: ['calls'],
         orderBy: { metric: 'calls', direction: 'desc' },
-        limit: limitOf(q['limit'], 5, 20),
+        limit: wholeNumber(q['limit'], 'limit', 1, 20, 5),
       });
       const out = [];
       for (const t of top) {
@@ -223,7 +216,14 @@ export function registerAnalyticsRoutes(app: FastifyInstance, ctx: TallyContext)
       ]);
       const [order] = parseList<Metric>(q['order'], 'order', NUMERIC_METRICS, ['calls']);
       const direction = q['direction'] === 'asc' ? 'asc' : 'desc';
-      const result = await breakdown(a, sel, by, metrics, { metric: order!, direction }, limitOf(q['limit'], 10, 1000));
+      const result = await breakdown(
+        a,
+        sel,
+        by,
+        metrics,
+        { metric: order!, direction },
+        wholeNumber(q['limit'], 'limit', 1, 1000, 10),
+      );
       return { by, from: iso(sel.from), to: iso(sel.to), ...result, total: await totals(a, sel, metrics) };
     },
   );
@@ -274,7 +274,7 @@ export function registerAnalyticsRoutes(app: FastifyInstance, ctx: TallyContext)
         groupBy: [by],
         metrics: LATENCY_METRICS,
         orderBy: { metric: 'calls', direction: 'desc' },
-        limit: limitOf(q['limit'], 10, 100),
+        limit: wholeNumber(q['limit'], 'limit', 1, 100, 10),
       });
       const points = await series(a, sel, interval, sel.tz, LATENCY_METRICS);
       return {
@@ -356,7 +356,7 @@ export function registerAnalyticsRoutes(app: FastifyInstance, ctx: TallyContext)
         groupBy: ['error_type', 'error_pattern'],
         metrics: ['calls', 'first_seen', 'last_seen', 'sample_ids'],
         orderBy: { metric: 'calls', direction: 'desc' },
-        limit: limitOf(q['limit'], 50, 500),
+        limit: wholeNumber(q['limit'], 'limit', 1, 500, 50),
       });
       return {
         from: iso(sel.from),
@@ -423,7 +423,7 @@ export function registerAnalyticsRoutes(app: FastifyInstance, ctx: TallyContext)
       const page = await a.events({
         ...sel,
         order: 'asc',
-        limit: limitOf(q['limit'], 200, 1000),
+        limit: wholeNumber(q['limit'], 'limit', 1, 1000, 200),
         cursor: q['cursor'] ?? null,
       });
       const sum = await totals(a, sel, SUMMARY_METRICS);

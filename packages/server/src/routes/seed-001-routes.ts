@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { userAnalytics, userCalls, userPeriod, type UserPeriod } from '../analytics/seed-001.js';
-import { wholeNumber } from '../analytics/seed-000-001-params.js';
+import { wholeNumber } from '../analytics/params.js';
 import type { TallyContext } from '../context.js';
 import { ErrorSchema } from './schemas.js';
 
