@@ -14,3 +14,5 @@ export * from './pricing.js';
 export * from './redaction.js';
 export * from './query-spec.js';
 export * from './zoned-time.js';
+export * from './agent-run.js';
+export * from './otlp/otlp-traces.js';

@@ -109,8 +109,44 @@ export interface Filter {
   values: string[];
 }
 
+/**
+ * What a query counts: calls (the default), or agent runs (`agent_runs`), where `calls` counts runs and only the
+ * run dimensions and metrics below exist — a run's tokens and cost are its calls', so they are asked of the calls.
+ */
+export type Dataset = 'calls' | 'agent_runs';
+
+export const RUN_DIMENSIONS = [
+  'agent_name',
+  'agent_version',
+  'user_id',
+  'session_id',
+  'app_name',
+  'environment',
+  'status',
+  'error_type',
+  'ingest_source',
+] as const satisfies readonly Dimension[];
+
+export const RUN_METRICS = [
+  'calls',
+  'errors',
+  'error_rate',
+  'avg_duration_ms',
+  'p50_duration_ms',
+  'p90_duration_ms',
+  'p95_duration_ms',
+  'p99_duration_ms',
+  'users',
+  'sessions',
+  'first_seen',
+  'last_seen',
+  'sample_ids',
+] as const satisfies readonly Metric[];
+
 export interface QuerySpec {
   projectId: string;
+  /** `calls` when absent. */
+  dataset?: Dataset;
   /** Inclusive start, exclusive end, epoch ms. */
   from: number;
   to: number;

@@ -1,4 +1,4 @@
-import { CALL_EVENT_FIELDS, type CallEvent } from '@tally/core';
+import { AGENT_RUN_FIELDS, CALL_EVENT_FIELDS, type AgentRun, type CallEvent } from '@tally/core';
 
 /** Backend-neutral column types; each backend's schema file maps them to its own. */
 export type LogicalType = 'text' | 'int' | 'float' | 'bool' | 'time' | 'json' | 'text_list';
@@ -74,3 +74,20 @@ export const METRIC_COLUMNS: readonly Column[] = [
   { name: 'tags', type: 'json', notNull: false },
   { name: 'ingested_at', type: 'time', notNull: true },
 ];
+
+const RUN_TYPES: Partial<Record<keyof AgentRun, LogicalType>> = {
+  timestamp: 'time',
+  end_time: 'time',
+  ingested_at: 'time',
+  duration_ms: 'float',
+  cost_usd: 'float',
+  input_tokens: 'int',
+  output_tokens: 'int',
+  metadata: 'json',
+};
+
+export const RUN_COLUMNS: readonly Column<keyof AgentRun>[] = AGENT_RUN_FIELDS.map((name) => ({
+  name,
+  type: RUN_TYPES[name] ?? 'text',
+  notNull: ['id', 'project_id', 'trace_id', 'timestamp', 'status', 'ingest_source', 'ingested_at'].includes(name),
+}));

@@ -1,4 +1,5 @@
 import type {
+  AgentRun,
   AppLog,
   CallEvent,
   CapturePolicy,
@@ -19,6 +20,8 @@ export interface WriteBatch {
   calls?: readonly CallEvent[];
   logs?: readonly AppLog[];
   metrics?: readonly MetricPoint[];
+  /** Agent runs (OpenTelemetry agent spans); the calls beneath them take their agent, session and user. */
+  runs?: readonly AgentRun[];
 }
 
 /** How many records of a batch were new; the rest were already stored under the same (project_id, id). */
@@ -26,6 +29,7 @@ export interface WriteResult {
   calls: number;
   logs: number;
   metrics: number;
+  runs: number;
 }
 
 export interface EventFilter {

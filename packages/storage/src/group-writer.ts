@@ -71,12 +71,13 @@ export class GroupWriter {
       calls: group.flatMap((p) => p.batch.calls ?? []),
       logs: group.flatMap((p) => p.batch.logs ?? []),
       metrics: group.flatMap((p) => p.batch.metrics ?? []),
+      runs: group.flatMap((p) => p.batch.runs ?? []),
     };
     try {
       await this.store.write(merged);
       if (this.committed.length > 0) {
         const projects = new Set<string>();
-        for (const list of [merged.calls, merged.logs, merged.metrics])
+        for (const list of [merged.calls, merged.logs, merged.metrics, merged.runs])
           for (const r of list ?? []) projects.add(r.project_id);
         for (const listener of this.committed) listener(projects);
       }
@@ -86,6 +87,7 @@ export class GroupWriter {
           calls: p.batch.calls?.length ?? 0,
           logs: p.batch.logs?.length ?? 0,
           metrics: p.batch.metrics?.length ?? 0,
+          runs: p.batch.runs?.length ?? 0,
         });
       }
     } catch (e) {
@@ -105,5 +107,5 @@ export class GroupWriter {
 }
 
 function size(b: WriteBatch): number {
-  return (b.calls?.length ?? 0) + (b.logs?.length ?? 0) + (b.metrics?.length ?? 0);
+  return (b.calls?.length ?? 0) + (b.logs?.length ?? 0) + (b.metrics?.length ?? 0) + (b.runs?.length ?? 0);
 }

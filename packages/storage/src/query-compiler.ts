@@ -4,7 +4,10 @@ import {
   ERROR_PATTERN_MAX,
   ERROR_PATTERN_RULES,
   METRICS,
+  RUN_DIMENSIONS,
+  RUN_METRICS,
   SAMPLE_IDS,
+  type Dataset,
   type Filter,
   type GroupKey,
   type Interval,
@@ -34,6 +37,22 @@ const QUARTER_HOUR = 900_000;
 
 const DIMENSION_SET = new Set<string>(DIMENSIONS);
 const METRIC_SET = new Set<string>(METRICS);
+const RUN_DIMENSION_SET = new Set<string>(RUN_DIMENSIONS);
+const RUN_METRIC_SET = new Set<string>(RUN_METRICS);
+
+/** The table a dataset lives in. */
+const TABLE_OF: Record<Dataset, string> = { calls: 'calls', agent_runs: 'agent_runs' };
+
+/** Agent runs have fewer columns than calls: a spec that names any other is refused before SQL is written. */
+function checkRunSpec(spec: QuerySpec): void {
+  for (const g of spec.groupBy ?? [])
+    if (!RUN_DIMENSION_SET.has(g)) throw new Error(`agent runs cannot be grouped by ${String(g)}`);
+  for (const m of [...spec.metrics, ...(spec.orderBy ? [spec.orderBy.metric] : [])])
+    if (!RUN_METRIC_SET.has(m)) throw new Error(`agent runs have no metric ${String(m)}`);
+  for (const f of spec.filters ?? [])
+    if (!RUN_DIMENSION_SET.has(f.field) && !f.field.startsWith('metadata.'))
+      throw new Error(`agent runs cannot be filtered on ${f.field}`);
+}
 const PERCENTILE = /^p(50|90|95|99)_(duration_ms|ttft_ms)$/;
 /** Metrics derived from others after the query, so that every backend divides the same way. */
 const DERIVED: Partial<Record<Metric, Metric[]>> = { error_rate: ['errors', 'calls'] };
@@ -126,8 +145,11 @@ export function whereSql(sel: RowSelection, d: Dialect, bind: Bind): string {
   return where.join(' AND ');
 }
 
-/** Compiles a QuerySpec for the `calls` table. */
+/** Compiles a QuerySpec for the table of its dataset. */
 export function compileQuery(spec: QuerySpec, d: Dialect): CompiledQuery {
+  const table = TABLE_OF[spec.dataset ?? 'calls'];
+  if (!table) throw new Error(`unknown dataset ${String(spec.dataset)}`);
+  if (spec.dataset === 'agent_runs') checkRunSpec(spec);
   const { params, bind } = binder(d);
   const where = whereSql(spec, d, bind);
   const groups: string[] = [];
@@ -137,7 +159,7 @@ export function compileQuery(spec: QuerySpec, d: Dialect): CompiledQuery {
     groups.push(expr);
     select.push(`${expr} AS ${d.ident(g)}`);
   }
-  let from = 'calls';
+  let from = table;
   if (spec.interval) {
     const tz = spec.tz ?? 'UTC';
     let bucket = d.timeBucket(d.ident('timestamp'), spec.interval, tz);
@@ -148,7 +170,7 @@ export function compileQuery(spec: QuerySpec, d: Dialect): CompiledQuery {
       const start = bind(Math.floor(spec.from / QUARTER_HOUR) * QUARTER_HOUR);
       const end = bind(spec.to);
       const map = `SELECT ts AS q, ${d.timeBucket('ts', spec.interval, tz)} AS b FROM ${d.instants(start, end, 15)} AS s`;
-      from = `calls JOIN (${map}) AS qb ON ${d.quarterHour(d.ident('timestamp'))} = qb.q`;
+      from = `${table} JOIN (${map}) AS qb ON ${d.quarterHour(d.ident('timestamp'))} = qb.q`;
       bucket = 'qb.b';
     }
     groups.push(bucket);

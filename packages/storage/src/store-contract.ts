@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventStore } from './event-store.js';
 import { queryContract } from './query-contract.js';
+import { runsContract } from './runs-contract.js';
 import { makeCall } from './test-events.js';
 
 export interface ContractOptions {
@@ -371,6 +372,7 @@ export function runStoreContract(
     });
 
     queryContract(() => store);
+    runsContract(() => store);
 
     it('answers a health query', async () => {
       await expect(store.ping()).resolves.toBeUndefined();

@@ -125,7 +125,7 @@ export abstract class DuckDbMetadata implements MetadataStore {
 
   protected async deleteProjectData(conn: DuckDBConnection, projectId: string): Promise<number> {
     let n = 0;
-    for (const table of ['calls', 'app_logs', 'metric_points']) {
+    for (const table of ['calls', 'app_logs', 'metric_points', 'agent_runs']) {
       n += (await conn.run(`DELETE FROM ${table} WHERE project_id = $1`, [projectId])).rowsChanged;
     }
     return n;

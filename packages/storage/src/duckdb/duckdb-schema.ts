@@ -1,4 +1,4 @@
-import { CALL_COLUMNS, LOG_COLUMNS, METRIC_COLUMNS, type Column, type LogicalType } from '../columns.js';
+import { CALL_COLUMNS, LOG_COLUMNS, METRIC_COLUMNS, RUN_COLUMNS, type Column, type LogicalType } from '../columns.js';
 import { duckdbDialect as d } from './duckdb-dialect.js';
 
 const PHYSICAL: Record<LogicalType, string> = {
@@ -28,6 +28,7 @@ export const DUCKDB_SCHEMA: readonly string[] = [
   table('calls', CALL_COLUMNS),
   table('app_logs', LOG_COLUMNS),
   table('metric_points', METRIC_COLUMNS),
+  table('agent_runs', RUN_COLUMNS),
   `CREATE TABLE IF NOT EXISTS projects (id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, description VARCHAR,
      capture_policy VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS api_keys (id VARCHAR PRIMARY KEY, project_id VARCHAR NOT NULL, name VARCHAR,
@@ -41,6 +42,9 @@ export const DUCKDB_SCHEMA: readonly string[] = [
   // Columns added after the first release: files made by it lack them (versioned migrations are still to come).
   `ALTER TABLE projects ADD COLUMN IF NOT EXISTS retention_days INTEGER`,
   `ALTER TABLE projects ADD COLUMN IF NOT EXISTS max_events BIGINT`,
+  // Which of a call's INHERITED_FIELDS came from the agent run above it (bit i = field i), not from the call itself:
+  // bookkeeping that lets a later, better-placed run replace them. Not part of CallEvent.
+  `ALTER TABLE calls ADD COLUMN IF NOT EXISTS inherited UTINYINT DEFAULT 0`,
 ];
 
 /**
@@ -60,7 +64,8 @@ export function insertBatch(
   const select = columns
     .map((c) => (c.type === 'time' ? `epoch_ms(s.${d.ident(c.name)})` : `s.${d.ident(c.name)}`))
     .join(', ');
-  return `INSERT INTO ${tableName} SELECT ${select} FROM read_json(${d.literal(path)}, format = 'array',
+  const names = columns.map((c) => d.ident(c.name)).join(', ');
+  return `INSERT INTO ${tableName} (${names}) SELECT ${select} FROM read_json(${d.literal(path)}, format = 'array',
     columns = {${spec}}) AS s WHERE NOT EXISTS (SELECT 1 FROM ${tableName} AS c
       WHERE c.timestamp BETWEEN epoch_ms(${d.literal(from)}) AND epoch_ms(${d.literal(to)})
         AND c.project_id = s.project_id AND c.id = s.id AND c.timestamp = epoch_ms(s.timestamp))`;
@@ -73,4 +78,9 @@ export function selectList(columns: readonly Column[]): string {
     .join(', ');
 }
 
-export const TABLES = { calls: CALL_COLUMNS, app_logs: LOG_COLUMNS, metric_points: METRIC_COLUMNS } as const;
+export const TABLES = {
+  calls: CALL_COLUMNS,
+  app_logs: LOG_COLUMNS,
+  metric_points: METRIC_COLUMNS,
+  agent_runs: RUN_COLUMNS,
+} as const;

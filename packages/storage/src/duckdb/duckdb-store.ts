@@ -2,7 +2,7 @@ import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
-import type { AppLog, CallEvent, Interval, MetricPoint, QueryRow, QuerySpec } from '@tally/core';
+import type { AgentRun, AppLog, CallEvent, Interval, MetricPoint, QueryRow, QuerySpec } from '@tally/core';
 import { CALL_COLUMNS, LOG_COLUMNS, type Column } from '../columns.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { dedupe } from '../dedupe.js';
@@ -25,6 +25,7 @@ import { binder, compileBuckets, compileQuery, finishRows, whereSql } from '../q
 import { DuckDbMetadata } from './duckdb-metadata.js';
 import { EXPORT_FILE_PREFIX, openExport } from './duckdb-export.js';
 import { duckdbDialect } from './duckdb-dialect.js';
+import { linkAgentRuns, linkScope } from './duckdb-links.js';
 import { fromDuckRow, sparseCopier } from './duckdb-rows.js';
 import { DUCKDB_SCHEMA, TABLES, insertBatch, selectList } from './duckdb-schema.js';
 
@@ -41,6 +42,7 @@ const SPARSE = {
   calls: sparseCopier(TABLES.calls),
   app_logs: sparseCopier(TABLES.app_logs),
   metric_points: sparseCopier(TABLES.metric_points),
+  agent_runs: sparseCopier(TABLES.agent_runs),
 };
 let batchFileSeq = 0;
 
@@ -108,11 +110,16 @@ export class DuckDbStore extends DuckDbMetadata implements EventStore {
   }
 
   async write(batch: WriteBatch): Promise<WriteResult> {
+    const calls = dedupe<CallEvent>(batch.calls ?? []);
+    const runs = dedupe<AgentRun>(batch.runs ?? []);
     const parts: [keyof typeof TABLES, readonly { project_id: string; id: string; timestamp: number }[]][] = [
-      ['calls', dedupe<CallEvent>(batch.calls ?? [])],
+      ['calls', calls],
       ['app_logs', dedupe<AppLog>(batch.logs ?? [])],
       ['metric_points', dedupe<MetricPoint>(batch.metrics ?? [])],
+      ['agent_runs', runs],
     ];
+    const links = linkScope(calls, runs);
+    const tracesFile = join(this.batchDir, `.tally-batch-${process.pid}-${++batchFileSeq}-traces.json`);
     // Files are written before taking the connection, so the next batch is serialized while DuckDB inserts this one.
     const files: { table: keyof typeof TABLES; path: string; from: number; to: number }[] = [];
     try {
@@ -129,6 +136,7 @@ export class DuckDbStore extends DuckDbMetadata implements EventStore {
           for (const f of files) {
             counts[f.table] = (await conn.run(insertBatch(f.table, TABLES[f.table], f.path, f.from, f.to))).rowsChanged;
           }
+          if (links) await linkAgentRuns(conn, links, tracesFile);
           await conn.run('COMMIT');
           return counts;
         } catch (cause) {
@@ -136,12 +144,17 @@ export class DuckDbStore extends DuckDbMetadata implements EventStore {
           throw cause;
         }
       });
-      return { calls: changed.calls ?? 0, logs: changed.app_logs ?? 0, metrics: changed.metric_points ?? 0 };
+      return {
+        calls: changed.calls ?? 0,
+        logs: changed.app_logs ?? 0,
+        metrics: changed.metric_points ?? 0,
+        runs: changed.agent_runs ?? 0,
+      };
     } catch (cause) {
       if (cause instanceof StoreError) throw cause;
       throw new StoreError(`writing a batch to DuckDB failed: ${(cause as Error).message}`, { cause });
     } finally {
-      await Promise.all(files.map((f) => rm(f.path, { force: true })));
+      await Promise.all([...files.map((f) => f.path), tracesFile].map((path) => rm(path, { force: true })));
     }
   }
 
