@@ -56,30 +56,40 @@ export interface AgentRuns {
 }
 
 /**
- * The user's agent runs in the period. Today an agent run is one LLM call; this is the one place that decides what
- * a run is, so agent spans can join the calls here without the routes changing.
+ * The user's agent runs in the period. Agent runs are the agent spans received over OpenTelemetry (`invoke_agent`,
+ * pydantic-ai's `agent run`): their count, outcomes and durations are the runs'. Their cost is the cost of the
+ * user's calls (model spans carry it; a run's own aggregate is never added on top). A user whose calls came without
+ * agent spans (the SDK, the REST API, a proxy) has no runs: then each call counts as a run, as it always did.
  */
 export async function agentRuns(a: Analytics, p: UserPeriod): Promise<AgentRuns> {
   const sel = selection(p);
-  const [[total], outcomes, buckets, days] = await Promise.all([
-    a.query({ ...sel, metrics: ['calls', 'cost_usd', 'avg_duration_ms'] }),
-    a.query({ ...sel, groupBy: ['status'], metrics: ['calls'] }),
+  const [[runTotal], buckets] = await Promise.all([
+    a.query({ ...sel, dataset: 'agent_runs', metrics: ['calls'] }),
     a.buckets(p.from, p.to, 'day', 'UTC'),
-    a.query({ ...sel, interval: 'day', tz: 'UTC', metrics: ['calls', 'cost_usd'] }),
+  ]);
+  const source: QuerySpec['dataset'] = num(runTotal?.['calls']) > 0 ? 'agent_runs' : 'calls';
+  const [[total], outcomes, runDays, costDays, [cost]] = await Promise.all([
+    a.query({ ...sel, dataset: source, metrics: ['calls', 'avg_duration_ms'] }),
+    a.query({ ...sel, dataset: source, groupBy: ['status'], metrics: ['calls'] }),
+    a.query({ ...sel, dataset: source, interval: 'day', tz: 'UTC', metrics: ['calls'] }),
+    a.query({ ...sel, interval: 'day', tz: 'UTC', metrics: ['cost_usd'] }),
+    a.query({ ...sel, metrics: ['cost_usd'] }),
   ]);
   const byOutcome: Record<string, number> = { success: 0, error: 0 };
   for (const row of outcomes) byOutcome[String(row['status'] ?? 'unknown')] = num(row['calls']);
-  const byBucket = new Map(days.map((r) => [Number(r['bucket']), r]));
+  const runsOn = new Map(runDays.map((r) => [Number(r['bucket']), num(r['calls'])]));
+  const costOn = new Map(costDays.map((r) => [Number(r['bucket']), num(r['cost_usd'])]));
   const avg = total?.['avg_duration_ms'];
   return {
     runs: num(total?.['calls']),
-    cost: num(total?.['cost_usd']),
+    cost: num(cost?.['cost_usd']),
     avgDurationMs: typeof avg === 'number' ? avg : null,
     byOutcome,
-    daily: buckets.map((bucket) => {
-      const row = byBucket.get(bucket);
-      return { date: localDate(bucket, 'UTC'), cost: round(num(row?.['cost_usd']), 6), run_count: num(row?.['calls']) };
-    }),
+    daily: buckets.map((bucket) => ({
+      date: localDate(bucket, 'UTC'),
+      cost: round(costOn.get(bucket) ?? 0, 6),
+      run_count: runsOn.get(bucket) ?? 0,
+    })),
   };
 }
 
