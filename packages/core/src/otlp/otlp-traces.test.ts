@@ -249,3 +249,51 @@ describe('mapTraces', () => {
     expect(backward.runs).toEqual(forward.runs);
   });
 });
+
+describe('mapTraces and other emitters', () => {
+  it('reads the Vercel AI SDK’s model spans and OpenLLMetry’s association properties and agents', () => {
+    const m = mapTraces(
+      request([
+        span({
+          spanId: '00000000000000d1',
+          name: 'ai.streamText.doStream',
+          attrs: {
+            'gen_ai.system': 'openai.chat',
+            'gen_ai.request.model': 'gpt-4o-mini',
+            'gen_ai.usage.input_tokens': 50,
+            'gen_ai.usage.output_tokens': 5,
+            'ai.response.msToFirstChunk': 320.5,
+            'ai.telemetry.metadata.userId': 'vercel-user',
+          },
+        }),
+        span({ spanId: '00000000000000d2', name: 'ai.streamText', attrs: { 'ai.model.provider': 'openai.chat' } }),
+        span({
+          spanId: '00000000000000d3',
+          name: 'openai.chat',
+          attrs: {
+            'gen_ai.system': 'openai',
+            'gen_ai.request.model': 'gpt-4o',
+            'llm.request.type': 'chat',
+            'traceloop.association.properties.user_id': 'll-user',
+            'traceloop.association.properties.session_id': 'll-session',
+          },
+        }),
+        span({
+          spanId: '00000000000000d4',
+          name: 'joke_agent.agent',
+          attrs: { 'traceloop.span.kind': 'agent', 'traceloop.entity.name': 'joke_agent' },
+        }),
+      ]),
+      ctx,
+    );
+    expect(m.ignored).toBe(1);
+    expect(m.calls[0]).toMatchObject({
+      provider: 'openai',
+      ttft_ms: 320.5,
+      user_id: 'vercel-user',
+      cost_source: 'computed',
+    });
+    expect(m.calls[1]).toMatchObject({ provider: 'openai', user_id: 'll-user', session_id: 'll-session' });
+    expect(m.runs[0]).toMatchObject({ agent_name: 'joke_agent' });
+  });
+});

@@ -46,6 +46,19 @@ const PROVIDERS: Readonly<Record<string, string>> = {
   'ibm.watsonx.ai': 'ibm',
 };
 
+/** Emitters that name the API after the vendor (`openai.chat`, `anthropic.messages`): the vendor is the provider. */
+const VENDOR_PREFIXES = new Set(['openai', 'anthropic', 'google', 'mistral', 'cohere', 'groq', 'deepseek', 'xai']);
+
+function providerOf(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  const p = raw.toLowerCase();
+  const known = PROVIDERS[p];
+  if (known) return known;
+  const head = p.split('.')[0]!;
+  if (head !== p && VENDOR_PREFIXES.has(head)) return PROVIDERS[head] ?? head;
+  return p;
+}
+
 /** Attributes that become call or run fields (everything else goes to metadata). */
 const MAPPED = new Set([
   'gen_ai.operation.name',
@@ -87,6 +100,12 @@ const MAPPED = new Set([
   'session.id',
   'tally.tags',
   'logfire.tags',
+  'ai.response.msToFirstChunk',
+  'ai.telemetry.metadata.userId',
+  'ai.telemetry.metadata.sessionId',
+  'traceloop.association.properties.user_id',
+  'traceloop.association.properties.session_id',
+  'traceloop.entity.name',
 ]);
 
 function str(v: AttributeValue | undefined): string | undefined {
@@ -140,6 +159,7 @@ export function spanKind(name: string, a: Attrs): SpanKind {
     return op === 'invoke_agent' ? 'agent' : 'other';
   }
   if (name === 'agent run' || name.startsWith('invoke_agent')) return 'agent';
+  if (str(a['traceloop.span.kind']) === 'agent') return 'agent'; // OpenLLMetry's @agent
   // Emitters older than gen_ai.operation.name: a provider and a model on a span mean a model call.
   const provider = first(a['gen_ai.provider.name'], a['gen_ai.system']);
   const model = first(a['gen_ai.request.model'], a['gen_ai.response.model']);
@@ -203,8 +223,25 @@ interface SpanContext {
 
 function who(a: Attrs, r: Attrs) {
   return {
-    user_id: label(first(a['user.id'], a['enduser.id'], r['user.id'], r['enduser.id'])),
-    session_id: label(first(a['gen_ai.conversation.id'], a['session.id'], r['session.id'])),
+    user_id: label(
+      first(
+        a['user.id'],
+        a['enduser.id'],
+        a['ai.telemetry.metadata.userId'], // the Vercel AI SDK's telemetry metadata
+        a['traceloop.association.properties.user_id'], // OpenLLMetry's association properties
+        r['user.id'],
+        r['enduser.id'],
+      ),
+    ),
+    session_id: label(
+      first(
+        a['gen_ai.conversation.id'],
+        a['session.id'],
+        a['ai.telemetry.metadata.sessionId'],
+        a['traceloop.association.properties.session_id'],
+        r['session.id'],
+      ),
+    ),
     agent_name: label(first(a['gen_ai.agent.name'], a['agent_name'])),
     agent_version: label(a['gen_ai.agent.version']),
     app_name: label(r['service.name']),
@@ -217,8 +254,9 @@ function toCall(span: Span, a: Attrs, c: SpanContext, ids: Ids, ctx: PrepareCont
   const start = nanosToMs(span.startTimeUnixNano)!;
   const end = nanosToMs(span.endTimeUnixNano);
   const ttftSeconds = amount(first(a['gen_ai.response.time_to_first_chunk'], a['gen_ai.server.time_to_first_token']));
+  const ttftMs = ttftSeconds !== undefined ? ttftSeconds * 1000 : amount(a['ai.response.msToFirstChunk']);
   const temperature = amount(a['gen_ai.request.temperature']);
-  const rawProvider = str(first(a['gen_ai.provider.name'], a['gen_ai.system']))?.toLowerCase();
+  const provider = providerOf(str(first(a['gen_ai.provider.name'], a['gen_ai.system'])));
   const failure = failureOf(span, a);
   const stream = a['gen_ai.request.stream'];
   const event = {
@@ -229,8 +267,8 @@ function toCall(span: Span, a: Attrs, c: SpanContext, ids: Ids, ctx: PrepareCont
     timestamp: start,
     end_time: end !== null && end >= start ? end : undefined,
     duration_ms: end !== null && end >= start ? end - start : undefined,
-    ttft_ms: ttftSeconds !== undefined ? ttftSeconds * 1000 : undefined,
-    provider: rawProvider === undefined ? undefined : label(PROVIDERS[rawProvider] ?? rawProvider),
+    ttft_ms: ttftMs,
+    provider: label(provider),
     model: label(first(a['gen_ai.response.model'], a['gen_ai.request.model'])),
     api_type: op === 'embeddings' ? 'embedding' : 'generative',
     operation: op ?? 'chat',
@@ -294,7 +332,7 @@ function toRun(span: Span, a: Attrs, c: SpanContext, ids: Ids, ctx: PrepareConte
     timestamp: Math.round(start),
     end_time: end !== null && end >= start ? Math.round(end) : null,
     duration_ms: end !== null && end >= start ? end - start : null,
-    agent_name: w.agent_name ?? label(nameFromSpan) ?? null,
+    agent_name: w.agent_name ?? label(first(nameFromSpan, a['traceloop.entity.name'])) ?? null,
     agent_id: label(a['gen_ai.agent.id']) ?? null,
     agent_version: w.agent_version ?? null,
     session_id: w.session_id ?? null,
