@@ -32,7 +32,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/config.ts', '**/cli.ts', 'bench/**', '**/*.test.ts', '**/test/**', 'vitest.config.ts'],
+    // Example apps read the clients' and the SDK's environment variables, as the applications they model do.
+    files: ['**/config.ts', '**/cli.ts', 'bench/**', 'examples/**', '**/*.test.ts', '**/test/**', 'vitest.config.ts'],
     rules: { 'no-restricted-properties': 'off' },
   },
   {
