@@ -1,4 +1,4 @@
-export { track, logCall } from './track.js';
+export { track, logCall, withCallOptions } from './track.js';
 export type { TrackedCall } from './track.js';
 export { configure, flush, shutdown, stats } from './runtime.js';
 export type { SdkOptions } from './config.js';

@@ -14,6 +14,17 @@ let sink: Sink | undefined;
 let retired: SdkStats = { written: 0, dropped: 0, errors: 0 };
 /** Sinks replaced or shut down whose queued lines are still being written. */
 const closing = new Map<Sink, Promise<void>>();
+/** Calls whose line waits on a read still under way (a wrapped client's raw response body). */
+const pending = new Set<Promise<unknown>>();
+
+/** Makes flush() wait for `work`, which records a call when it settles. */
+export function recordWhenSettled(work: Promise<unknown>): void {
+  const settled: Promise<unknown> = work.then(
+    () => pending.delete(settled),
+    () => pending.delete(settled),
+  );
+  pending.add(settled);
+}
 
 /** Sums every count, so the HTTP sink's `spilled` and `replayed` add up too. */
 const add = (a: SdkStats, b: SdkStats): SdkStats => {
@@ -69,6 +80,7 @@ export function activeSink(): Sink | undefined {
  * @example await flush(); // e.g. before a serverless handler returns
  */
 export async function flush(): Promise<void> {
+  await Promise.all([...pending]);
   await Promise.all([sink?.flush(), ...closing.values()]);
 }
 
@@ -78,6 +90,7 @@ export async function flush(): Promise<void> {
  * @example process.on('SIGTERM', () => void shutdown().then(() => process.exit(0)));
  */
 export async function shutdown(): Promise<void> {
+  await Promise.all([...pending]);
   retire();
   await Promise.all([...closing.values()]);
 }

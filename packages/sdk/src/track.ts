@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { CallLine, CallOptions, CallStatus, LoggedCall, TokenCounts } from './call-event.js';
 import { estimateCost } from './cost.js';
@@ -26,6 +27,72 @@ function errorFields(err: unknown): { status: CallStatus; error_type?: string; e
     return { status, error_type: err.name, error_message: err.message };
   }
   return { status: 'error', error_message: typeof err === 'string' ? err : String(err) };
+}
+
+// Created on first use, so importing the SDK starts no async context tracking.
+let scope: AsyncLocalStorage<CallOptions> | undefined;
+
+/** The options set by the innermost `withCallOptions()` around the current code, if any. */
+export function contextCallOptions(): CallOptions | undefined {
+  return scope?.getStore();
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
+/**
+ * `over`'s defined fields win over `base`'s; `metadata` is merged key by key with the same precedence. An explicit
+ * `undefined` (e.g. `user_id: maybeUser`) keeps the field from `base`.
+ */
+export function mergeCallOptions<T extends CallOptions>(base: CallOptions | undefined, over: T): T {
+  if (!isRecord(base)) return over;
+  if (!isRecord(over)) return { ...base } as unknown as T;
+  const out: Record<string, unknown> = { ...base };
+  for (const [k, v] of Object.entries(over)) if (v !== undefined) out[k] = v;
+  if (isRecord(base.metadata) && isRecord(over.metadata)) out.metadata = { ...base.metadata, ...over.metadata };
+  return out as T;
+}
+
+/**
+ * Runs `fn` with call options that apply to every `track()`, `logCall()` and wrapped-client call made inside it,
+ * including in the async work it starts; returns what `fn` returns. The provider request is not changed. Fields
+ * given to `track()`/`logCall()` win over these, and these win over a wrapped client's options; nested calls
+ * merge, the inner one winning (`metadata` is merged key by key).
+ *
+ * @example
+ * await withCallOptions({ user_id: req.user.id, session_id: req.sessionId }, async () => {
+ *   await openai.chat.completions.create({ model: 'gpt-4o-mini', messages }); // recorded with that user and session
+ * });
+ */
+export function withCallOptions<R>(options: CallOptions, fn: () => R): R {
+  if (typeof fn !== 'function') throw new TypeError('withCallOptions(options, fn): fn must be a function');
+  scope ??= new AsyncLocalStorage<CallOptions>();
+  return scope.run(mergeCallOptions(scope.getStore(), callOptionsOnly(options)), fn);
+}
+
+/** Every field of CallOptions (the compiler checks the list is complete). */
+const CALL_OPTION_FIELDS: Record<keyof CallOptions, true> = {
+  source_function: true,
+  provider: true,
+  api_provider: true,
+  api_type: true,
+  model: true,
+  operation: true,
+  user_id: true,
+  session_id: true,
+  source_id: true,
+  agent_name: true,
+  agent_version: true,
+  temperature: true,
+  max_tokens: true,
+  additional_params: true,
+  metadata: true,
+  tags: true,
+};
+
+/** A context applies to many lines, so it keeps only who-and-what fields: never an `id`, tokens or a status. */
+function callOptionsOnly(options: unknown): CallOptions {
+  if (!isRecord(options)) return {};
+  return Object.fromEntries(Object.entries(options).filter(([k]) => Object.hasOwn(CALL_OPTION_FIELDS, k)));
 }
 
 function toMs(t: Date | string | number | undefined): number | undefined {
@@ -107,7 +174,7 @@ function record(c: LoggedCall, startMs: number, durationMs: number | undefined):
  * });
  */
 export function track<R>(options: CallOptions, fn: (call: TrackedCall) => R): R {
-  const state: LoggedCall = { ...options, status: 'success' };
+  const state: LoggedCall = { ...mergeCallOptions(contextCallOptions(), options ?? {}), status: 'success' };
   const startMs = Date.now();
   const t0 = performance.now();
   let errorSet = false;
@@ -158,12 +225,21 @@ export function track<R>(options: CallOptions, fn: (call: TrackedCall) => R): R 
  */
 export function logCall(c: LoggedCall): void {
   try {
+    recordCall(mergeCallOptions(contextCallOptions(), c));
+  } catch {
+    // logCall never throws into the host.
+  }
+}
+
+/** `logCall()` without the `withCallOptions()` context: for callers that merged it themselves. */
+export function recordCall(c: LoggedCall): void {
+  try {
     // Unknown stays unknown: a 0 ms duration would pull averages down.
     const given = num(c.duration_ms) ?? num(c.latency_ms);
     const duration = given === undefined ? undefined : Math.max(0, given);
     const start = toMs(c.timestamp) ?? Date.now() - (duration ?? 0);
     record(c.error_message !== undefined && c.status === undefined ? { ...c, status: 'error' } : c, start, duration);
   } catch {
-    // logCall never throws into the host.
+    // Never throws into the host.
   }
 }

@@ -1,87 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFakeUpstream } from '../test/fake-upstream.js';
-import { collect, freshFiles } from '../test/wrap-helpers.js';
-import type { FakeUpstream, Reply } from '../test/fake-upstream.js';
-import { shutdown, wrapAnthropic } from './index.js';
+import { describe, expect, it } from 'vitest';
+import { MODEL, anthropicRoute } from '../test/anthropic-upstream.js';
+import { collect, useUpstream } from '../test/wrap-helpers.js';
+import { wrapAnthropic } from './index.js';
 
-const MODEL = 'claude-sonnet-4-5-20250929';
-// Anthropic's input_tokens excludes cache tokens: Tally's input is 100 + 200 + 1000 = 1300.
-const USAGE = { input_tokens: 100, cache_creation_input_tokens: 200, cache_read_input_tokens: 1000, output_tokens: 50 };
-
-const message = (content: unknown[], usage: unknown) => ({
-  id: 'msg_1',
-  type: 'message',
-  role: 'assistant',
-  model: MODEL,
-  content,
-  stop_reason: content.length > 0 ? 'end_turn' : null,
-  stop_sequence: null,
-  usage,
-});
-
-function route(path: string, body: Record<string, unknown>): Reply | undefined {
-  if (path !== '/v1/messages') return undefined;
-  if (body.model === 'boom') {
-    return { status: 500, json: { type: 'error', error: { type: 'api_error', message: 'upstream exploded' } } };
-  }
-  if (body.stream !== true) return { json: message([{ type: 'text', text: 'Hi there' }], USAGE) };
-  const delta = (text: string) => ({
-    type: 'content_block_delta',
-    index: 0,
-    delta: { type: 'text_delta', text },
-  });
-  return {
-    sse: [
-      { event: 'message_start', data: { type: 'message_start', message: message([], { ...USAGE, output_tokens: 1 }) } },
-      {
-        event: 'content_block_start',
-        data: { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
-      },
-      { event: 'ping', data: { type: 'ping' } },
-      { event: 'content_block_delta', data: delta('Hi') },
-      { event: 'content_block_delta', data: delta(' there') },
-      { event: 'content_block_stop', data: { type: 'content_block_stop', index: 0 } },
-      // Cumulative counts: the last delta wins (30 then 50 is 50, not 80).
-      {
-        event: 'message_delta',
-        data: {
-          type: 'message_delta',
-          delta: { stop_reason: null, stop_sequence: null },
-          usage: { output_tokens: 30 },
-        },
-      },
-      {
-        event: 'message_delta',
-        data: {
-          type: 'message_delta',
-          delta: { stop_reason: 'end_turn', stop_sequence: null },
-          usage: { output_tokens: 50 },
-        },
-      },
-      { event: 'message_stop', data: { type: 'message_stop' } },
-    ],
-  };
-}
-
-let upstream: FakeUpstream;
-let dir: string;
-const client = () => new Anthropic({ apiKey: 'sk-ant-test', baseURL: upstream.url, maxRetries: 0 });
-
-const freshFile = freshFiles(() => dir, 'anthropic');
-
-beforeAll(async () => {
-  upstream = await startFakeUpstream(route);
-  dir = await mkdtemp(join(tmpdir(), 'tally-wrap-anthropic-'));
-});
-afterAll(async () => {
-  await shutdown();
-  await upstream?.close();
-  await rm(dir, { recursive: true, force: true });
-});
+const upstream = useUpstream(anthropicRoute, 'anthropic');
+const freshFile = upstream.freshFile;
+const client = () => new Anthropic({ apiKey: 'sk-ant-test', baseURL: upstream.url(), maxRetries: 0 });
 
 const who = { user_id: 'u1', session_id: 's1', agent_name: 'support-bot' };
 const params = { model: 'claude-opus-4-5', max_tokens: 1024, messages: [{ role: 'user' as const, content: 'hi' }] };
@@ -144,6 +69,51 @@ describe('wrapAnthropic', () => {
     expect(line.cost_usd).toBeGreaterThan(0);
     expect(line.ttft_ms).toBeGreaterThan(0);
     expect(line.ttft_ms).toBeLessThanOrEqual(line.duration_ms);
+  });
+
+  it('messages.stream(): the helper gets every event; one line with tokens and ttft', async () => {
+    const lines = freshFile();
+    const expected = await client().messages.stream(params).finalMessage();
+    const stream = wrapAnthropic(client(), who).messages.stream(params);
+    const texts: string[] = [];
+    stream.on('text', (text) => texts.push(text));
+    const final = await stream.finalMessage();
+    expect(final).toEqual(expected);
+    expect(texts.join('')).toBe('Hi there');
+    const [line, ...rest] = await lines();
+    expect(rest).toEqual([]);
+    expect(line).toMatchObject({
+      status: 'success',
+      stream: true,
+      model: MODEL,
+      input_tokens: 1300,
+      output_tokens: 50,
+      cache_read_tokens: 1000,
+      cache_write_tokens: 200,
+      ...who,
+    });
+    expect(line.ttft_ms).toBeGreaterThan(0);
+    expect(line.ttft_ms).toBeLessThanOrEqual(line.duration_ms);
+  });
+
+  it('messages.stream() aborted by the caller: one cancelled line', async () => {
+    const lines = freshFile();
+    const stream = wrapAnthropic(client()).messages.stream(params);
+    stream.on('text', () => stream.abort());
+    await stream.done().catch(() => undefined);
+    const all = await lines();
+    expect(all).toHaveLength(1);
+    expect(all[0]).toMatchObject({ status: 'cancelled', stream: true });
+  });
+
+  it('messages.parse(): returns what the client returns; one line with tokens', async () => {
+    const lines = freshFile();
+    const expected = await client().messages.parse(params);
+    const got = await wrapAnthropic(client(), who).messages.parse(params);
+    expect(got).toEqual(expected);
+    const [line, ...rest] = await lines();
+    expect(rest).toEqual([]);
+    expect(line).toMatchObject({ status: 'success', stream: false, model: MODEL, input_tokens: 1300, ...who });
   });
 
   it('an upstream 500: the client error is rethrown unchanged and an error line is recorded', async () => {

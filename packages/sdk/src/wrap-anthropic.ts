@@ -1,13 +1,11 @@
 import type { TokenCounts } from './call-event.js';
-import { field, instrumentCreate, isObject, num } from './wrap-core.js';
+import { field, instrumentCreate, isObject, num, str } from './wrap-core.js';
 import type { CreateResource, EndpointAdapter, StreamWatcher, WrapOptions } from './wrap-core.js';
 
 /** The part of an `@anthropic-ai/sdk` client Tally instruments; structural, so the SDK does not need the package. */
 export interface AnthropicClientLike {
   messages?: CreateResource;
 }
-
-const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
 
 /**
  * Anthropic usage (formats.md §5): `input_tokens` excludes cache tokens, while Tally's input is the whole prompt,
@@ -58,14 +56,17 @@ function messagesStream(): StreamWatcher {
 const MESSAGES: EndpointAdapter = {
   provider: 'anthropic',
   endpoint: '/v1/messages',
+  operation: 'chat',
+  apiType: 'generative',
   fromResponse: (body) => ({ model: str(field(body, 'model')), tokens: anthropicTokens(field(body, 'usage')) }),
   watchStream: messagesStream,
 };
 
 /**
  * Instruments an `@anthropic-ai/sdk` client in place and returns it: every `messages.create` call, streamed or not,
- * is recorded with its model, tokens (cache included in input), duration, time to first token and cost. The caller
- * gets exactly what the client returns; a client error is recorded and rethrown unchanged.
+ * and the helpers built on it (`messages.stream`, `messages.parse`) is recorded with its model, tokens (cache
+ * included in input), duration, time to first token and cost. The caller gets exactly what the client returns; a
+ * client error is recorded and rethrown unchanged.
  *
  * @example
  * const anthropic = wrapAnthropic(new Anthropic(), { user_id: 'u1', agent_name: 'support-bot' });

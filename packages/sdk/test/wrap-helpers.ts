@@ -1,6 +1,10 @@
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { configure, flush } from '../src/index.js';
+import { afterAll, beforeAll } from 'vitest';
+import { configure, flush, shutdown } from '../src/index.js';
+import { startFakeUpstream } from './fake-upstream.js';
+import type { FakeUpstream, Reply } from './fake-upstream.js';
 
 /**
  * Returns a function that points the SDK at a fresh JSONL file in `dir()` and gives back a reader of that file's
@@ -18,6 +22,29 @@ export function freshFiles(dir: () => string, prefix: string): () => () => Promi
         .filter((l) => l !== '')
         .map((l) => JSON.parse(l));
     };
+  };
+}
+
+/**
+ * Starts a fake upstream and a temporary directory for the test file's lifetime; `freshFile()` as in `freshFiles`.
+ */
+export function useUpstream(route: (path: string, body: Record<string, unknown>) => Reply | undefined, prefix: string) {
+  let upstream: FakeUpstream | undefined;
+  let dir: string | undefined;
+  beforeAll(async () => {
+    upstream = await startFakeUpstream(route);
+    dir = await mkdtemp(join(tmpdir(), `tally-${prefix}-`));
+  });
+  afterAll(async () => {
+    await shutdown();
+    await upstream?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+  return {
+    url: () => upstream!.url,
+    requests: () => upstream!.requests,
+    dir: () => dir!,
+    freshFile: freshFiles(() => dir!, prefix),
   };
 }
 
