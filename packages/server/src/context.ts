@@ -1,6 +1,7 @@
 import type { EventStore, GroupWriter } from '@tally/storage';
 import type { Analytics } from './analytics/analytics.js';
 import type { AuthService } from './auth/auth-service.js';
+import type { BudgetGate } from './budgets/budget-gate.js';
 import type { TallyConfig } from './config.js';
 import type { ProjectService } from './projects/project-service.js';
 
@@ -13,6 +14,8 @@ export interface TallyContext {
   readonly analytics: Analytics;
   readonly auth: AuthService;
   readonly projects: ProjectService;
+  /** Hard budgets, asked by the proxy before it forwards a request. */
+  readonly budgetGate: BudgetGate;
   readonly version: string;
   readonly startedAt: number;
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { GroupWriter, createStore } from '@tally/storage';
 import { Analytics } from './analytics/analytics.js';
 import { AuthService } from './auth/auth-service.js';
+import { OPEN_GATE } from './budgets/budget-gate.js';
 import type { TallyConfig } from './config.js';
 import type { TallyContext } from './context.js';
 import { ProjectService } from './projects/project-service.js';
@@ -39,6 +40,7 @@ export async function openTally(config: TallyConfig): Promise<OpenTally> {
       analytics,
       auth,
       projects,
+      budgetGate: OPEN_GATE,
       version: VERSION,
       startedAt: Date.now(),
     };
