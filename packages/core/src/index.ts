@@ -16,3 +16,14 @@ export * from './query-spec.js';
 export * from './zoned-time.js';
 export * from './agent-run.js';
 export * from './otlp/otlp-traces.js';
+export * from './otlp/otlp-values.js';
+export * from './otlp/otlp-logs.js';
+export * from './otlp/otlp-metrics.js';
+// The OTLP JSON shapes, as a namespace: their `Metric` would clash with the query vocabulary's.
+export type * as Otlp from './otlp/otlp-json.js';
+export type {
+  ExportTraceServiceRequest,
+  ExportLogsServiceRequest,
+  ExportMetricsServiceRequest,
+  ExportPartialSuccess,
+} from './otlp/otlp-json.js';

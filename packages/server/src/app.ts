@@ -8,6 +8,7 @@ import type { TallyContext } from './context.js';
 import { TallyError, errorBody } from './errors.js';
 import { registerEventRoutes } from './routes/event-routes.js';
 import { registerIngestRoutes } from './routes/ingest-routes.js';
+import { registerOtlpRoutes } from './otlp/otlp-routes.js';
 import { registerMetaRoutes } from './routes/meta-routes.js';
 import { registerPriceRoutes } from './routes/price-routes.js';
 import { registerProjectRoutes } from './routes/project-routes.js';
@@ -66,6 +67,7 @@ export async function buildApp(ctx: TallyContext, options: AppOptions = {}): Pro
   installErrorHandling(app);
   registerMetaRoutes(app, ctx);
   registerIngestRoutes(app, ctx);
+  registerOtlpRoutes(app, ctx);
   registerProjectRoutes(app, ctx);
   registerEventRoutes(app, ctx);
   registerPriceRoutes(app, ctx);

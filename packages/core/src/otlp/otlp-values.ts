@@ -42,7 +42,8 @@ export function attributes(list: readonly KeyValue[] | undefined | null): Record
   const out: Record<string, AttributeValue> = {};
   if (!Array.isArray(list)) return out;
   for (const kv of list) {
-    if (kv == null || typeof kv.key !== 'string' || kv.key === '') continue;
+    // `__proto__` would replace the object's prototype rather than name an attribute.
+    if (kv == null || typeof kv.key !== 'string' || kv.key === '' || kv.key === '__proto__') continue;
     out[kv.key] = anyValue(kv.value);
   }
   return out;
