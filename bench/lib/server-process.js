@@ -28,7 +28,7 @@ export function freePort() {
  * Spawns `node <cliPath> serve` and resolves once it prints "listening on". The returned handle's `stop()` sends
  * SIGTERM (the server then answers requests in flight, flushes and checkpoints) and SIGKILLs after a minute;
  * `dispose()` also deletes the data directory, unless it was the caller's `dataDir`. `env` adds or (with undefined)
- * removes settings of the server's environment.
+ * removes settings of the server's environment; `nodeArgs` go to node before the script (e.g. `--cpu-prof`).
  *
  * @example
  *   const server = await startServer({ cliPath: 'packages/server/dist/cli.js' });
@@ -40,6 +40,7 @@ export async function startServer({
   onUnexpectedExit = () => {},
   dataDir: keptDir = null,
   env: extraEnv = {},
+  nodeArgs = [],
 }) {
   // A given `dataDir` is the caller's: it is used as it is and never deleted. Otherwise a temporary one is made.
   const dataDir = keptDir ?? (await mkdtemp(join(tmpdir(), 'tally-bench-')));
@@ -57,7 +58,7 @@ export async function startServer({
   }
   const child = spawn(
     process.execPath,
-    [cliPath, 'serve', '--port', String(port), '--host', '127.0.0.1', '--data', dataDir],
+    [...nodeArgs, cliPath, 'serve', '--port', String(port), '--host', '127.0.0.1', '--data', dataDir],
     {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
