@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -7,10 +8,11 @@ import { ADMIN, startTestServer, tempDir } from './helpers.js';
 const run = promisify(execFile);
 const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 
-async function tally(args: string[], env: Record<string, string> = {}) {
+async function tally(args: string[], env: Record<string, string | undefined> = {}) {
   try {
     const r = await run(process.execPath, ['--conditions=tally-source', '--import', 'tsx', cli, ...args], {
-      env: { ...process.env, TALLY_URL: 'http://127.0.0.1:9', ...env },
+      // No server named, and none on the local port: only the flags a test passes say where data lives.
+      env: { ...process.env, TALLY_URL: undefined, TALLY_PORT: '1', ...env },
     });
     return { code: 0, out: r.stdout, err: r.stderr };
   } catch (e) {
@@ -79,6 +81,19 @@ describe('tally CLI', () => {
       await s.stop();
     }
   });
+
+  it('fails, and touches no data directory, when the server named by --url or TALLY_URL does not answer', async () => {
+    const data = tempDir();
+    const flag = await tally(['projects', 'list', '--url', 'http://127.0.0.1:9', '--data', data]);
+    expect(flag.code).toBe(1);
+    expect(flag.err).toContain('no Tally server answers at http://127.0.0.1:9 (from --url)');
+    const env = await tally(['keys', 'list', '--project', 'default', '--data', data], {
+      TALLY_URL: 'http://127.0.0.1:9',
+    });
+    expect(env.code).toBe(1);
+    expect(env.err).toContain('no Tally server answers at http://127.0.0.1:9 (from TALLY_URL)');
+    expect(readdirSync(data)).toEqual([]);
+  }, 60_000);
 
   it('refuses a bad configuration with a precise message', async () => {
     const r = await tally(['serve', '--port', '99999', '--data', tempDir()]);

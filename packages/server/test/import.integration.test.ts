@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -140,8 +140,7 @@ describe('tally import', () => {
     const r = await tally([path, ...toServer(p)]);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('format: seed002');
-    expect(r.stdout).toContain('imported 2 calls');
-    expect(r.stdout).toContain('skipped 0 bad lines');
+    expect(r.stdout).toContain('2 imported, 0 already present, 0 skipped (bad lines)');
 
     const a = await event(p, 'call-a');
     expect(a).toMatchObject({
@@ -186,7 +185,7 @@ describe('tally import', () => {
     const r = await tally([path, ...toServer(p)]);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('format: seed003');
-    expect(r.stdout).toContain('imported 2 calls');
+    expect(r.stdout).toContain('2 imported, 0 already present');
 
     const e = await event(p, 'evt-1');
     expect(e).toMatchObject({
@@ -229,8 +228,16 @@ describe('tally import', () => {
     expect(await count(p)).toBe(3);
     const again = await tally([path, ...toServer(p)]);
     expect(again.code).toBe(0);
+    expect(again.stdout).toContain('0 imported, 3 already present');
     expect(await count(p)).toBe(3);
-  });
+    // One new line at the end: only it is imported.
+    writeFileSync(path, JSON.stringify({ timestamp: isoAgo(4), model: 'gpt-4o', input_tokens: 8 }) + '\n', {
+      flag: 'a',
+    });
+    const more = await tally([path, ...toServer(p), '--batch-size', '2']);
+    expect(more.stdout).toContain('1 imported, 3 already present');
+    expect(await count(p)).toBe(4);
+  }, 60_000);
 
   it('reports bad lines by number, skips them and imports the rest', async () => {
     const p = await project('imp-bad');
@@ -257,8 +264,7 @@ describe('tally import', () => {
     expect(r.stderr).toMatch(/^line 6: response: must be an object/m);
     expect(r.stderr).toMatch(/^line 8: not valid JSON/m);
     expect(r.stderr).not.toMatch(/^line (1|3|5|7):/m);
-    expect(r.stdout).toContain('imported 3 calls');
-    expect(r.stdout).toContain('skipped 4 bad lines');
+    expect(r.stdout).toContain('3 imported, 0 already present, 4 skipped (bad lines)');
     expect(await count(p)).toBe(3);
   });
 
@@ -292,9 +298,14 @@ describe('tally import', () => {
     const dataDir = tempDir();
     const path = file('local.jsonl', seed002Lines());
     const r = await tally([path, '--data', dataDir], { TALLY_PORT: '1', TALLY_ADMIN_TOKEN: ADMIN });
-    expect(r.stderr).toBe('format: seed002 (detected from the first record)\n');
+    expect(r.stderr).toBe(
+      `no Tally server answers at http://127.0.0.1:1; using the data directory ${dataDir}\n` +
+        'format: seed002 (detected from the first record)\n',
+    );
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('imported 2 calls');
+    expect(r.stdout).toContain('2 imported, 0 already present');
+    const again = await tally([path, '--data', dataDir], { TALLY_PORT: '1', TALLY_ADMIN_TOKEN: ADMIN });
+    expect(again.stdout).toContain('0 imported, 2 already present');
     const local = await startTestServer({}, dataDir);
     try {
       const got = await local.call('GET', '/api/v1/events/call-a', { key: ADMIN });
@@ -302,11 +313,17 @@ describe('tally import', () => {
     } finally {
       await local.stop();
     }
-  });
+  }, 60_000);
 
-  it('says so when the server named by --url does not answer', async () => {
-    const r = await tally([file('x.jsonl', seed002Lines()), '--url', 'http://127.0.0.1:1']);
+  it('says so, and writes nothing, when the server named by --url or TALLY_URL does not answer', async () => {
+    const dataDir = tempDir();
+    const path = file('x.jsonl', seed002Lines());
+    const r = await tally([path, '--url', 'http://127.0.0.1:1', '--data', dataDir]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('no Tally server answers at http://127.0.0.1:1');
-  });
+    expect(r.stderr).toContain('no Tally server answers at http://127.0.0.1:1 (from --url)');
+    const env = await tally([path, '--data', dataDir], { TALLY_URL: 'http://127.0.0.1:1' });
+    expect(env.code).toBe(1);
+    expect(env.stderr).toContain('no Tally server answers at http://127.0.0.1:1 (from TALLY_URL)');
+    expect(readdirSync(dataDir)).toEqual([]);
+  }, 60_000);
 });

@@ -95,10 +95,32 @@ describe('ingest', () => {
     }));
     const h = { 'x-tally-project': 'retry-proj' };
     await s.call('POST', '/api/v1/projects', { body: { id: 'retry-proj', name: 'Retry' } });
+    const answers = [];
     for (let i = 0; i < 3; i++)
-      expect((await s.call('POST', '/api/v1/ingest/llm/bulk', { body: { events }, headers: h })).status).toBe(207);
+      answers.push(await s.call('POST', '/api/v1/ingest/llm/bulk', { body: { events }, headers: h }));
+    expect(answers.map((a) => a.status)).toEqual([207, 207, 207]);
     const page = await s.call('GET', '/api/v1/analytics/events?limit=1000', { headers: h });
     expect(page.body.events).toHaveLength(30);
+    // Every answer is 201 per item; a call sent before says so.
+    type Item = { status: number; duplicate?: boolean };
+    expect(answers[0]!.body.duplicates).toBe(0);
+    expect((answers[0]!.body.results as Item[]).filter((r) => r.duplicate)).toEqual([]);
+    expect(answers[2]!.body).toMatchObject({ accepted: 30, rejected: 0, duplicates: 30 });
+    expect((answers[2]!.body.results as Item[]).every((r) => r.status === 201 && r.duplicate === true)).toBe(true);
+
+    const mixed = [events[3], { id: 'bad', model: 'gpt-4o-mini', input_tokens: -1 }, { ...events[0], id: 'new' }];
+    const m = await s.call('POST', '/api/v1/ingest/llm/bulk', { body: { events: mixed }, headers: h });
+    expect(m.body).toMatchObject({ accepted: 2, rejected: 1, duplicates: 1 });
+    expect(m.body.results.map((r: Item) => [r.status, r.duplicate ?? false])).toEqual([
+      [201, true],
+      [422, false],
+      [201, false],
+    ]);
+    const one = { id: 'single', timestamp: minutesAgo(2), model: 'gpt-4o-mini' };
+    const first = await s.call('POST', '/api/v1/ingest/llm', { body: one, headers: h });
+    const second = await s.call('POST', '/api/v1/ingest/llm', { body: one, headers: h });
+    expect(first.body).toEqual({ id: 'single', status: 'created' });
+    expect([second.status, second.body]).toEqual([201, { id: 'single', status: 'created', duplicate: true }]);
   });
 
   it('takes concurrent requests and acknowledges each after its data is stored', async () => {

@@ -12,7 +12,8 @@ describe('tally projects update', () => {
         process.execPath,
         ['--conditions=tally-source', '--import', 'tsx', cli, ...args],
         {
-          env: { ...process.env, TALLY_URL: 'http://127.0.0.1:9' },
+          // No server named, and none on the local port: the data directory is used unless --url is passed.
+          env: { ...process.env, TALLY_URL: undefined, TALLY_PORT: '1' },
         },
       );
       return { code: 0, out: r.stdout, err: r.stderr };

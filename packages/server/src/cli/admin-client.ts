@@ -1,7 +1,6 @@
 import type { KeyScope, Project, ProjectPatch } from '@tally/storage';
-import { loadConfig, type ConfigFlags } from '../config.js';
 import type { ApiKeyView, CreatedKey, NewProject } from '../projects/project-service.js';
-import { openTally } from '../tally.js';
+import { connect, type ConnectOptions } from './connect.js';
 
 /** What the project and key commands need, whether a server is running or not. */
 export interface AdminClient {
@@ -13,47 +12,34 @@ export interface AdminClient {
   close(): Promise<void>;
 }
 
-export interface ClientOptions extends ConfigFlags {
-  url?: string;
+export interface ClientOptions extends ConnectOptions {
   adminToken?: string;
 }
 
 /**
- * The server owns the DuckDB file while it runs, so the CLI talks to it over HTTP when one answers at `--url`,
- * and opens the database itself only when none does.
+ * The server owns the DuckDB file while it runs, so the CLI talks to it over HTTP when one answers, and opens the
+ * database itself only when none does and no server was named (see `connect`).
+ *
+ * @example
+ *   const admin = await connectAdmin(process.env, { url: 'http://tally.internal:8000' }, console.log);
+ *   console.log(await admin.listProjects());
  */
 export async function connectAdmin(
   env: Record<string, string | undefined>,
   opts: ClientOptions,
   print: (s: string) => void,
 ): Promise<AdminClient> {
-  const url = (opts.url ?? env['TALLY_URL'] ?? `http://127.0.0.1:${opts.port ?? env['TALLY_PORT'] ?? 8000}`).replace(
-    /\/+$/,
-    '',
-  );
-  if (await answers(url)) return httpClient(url, opts.adminToken ?? env['TALLY_ADMIN_TOKEN'] ?? null);
-  const opened = await openTally(loadConfig(env, opts));
-  if (opened.generatedAdminToken)
-    print(`Admin token (shown once, stored only as a hash):\n  ${opened.generatedAdminToken}\n`);
-  const { projects } = opened.ctx;
+  const c = await connect(env, opts, { note: (s) => console.error(s), showToken: print });
+  if (c.kind === 'server') return httpClient(c.url, opts.adminToken ?? env['TALLY_ADMIN_TOKEN'] ?? null);
+  const { projects } = c.opened.ctx;
   return {
     listProjects: async () => projects.list(),
     createProject: (p) => projects.create(p),
     updateProject: (id, patch) => projects.update(id, patch),
     createKey: (id, scope, name) => projects.createKey(id, scope, name),
     listKeys: (id) => projects.listKeys(id),
-    close: () => opened.close(),
+    close: () => c.opened.close(),
   };
-}
-
-/** Whether a Tally server answers at url (a 503 health is still a server). */
-export async function answers(url: string): Promise<boolean> {
-  try {
-    const r = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1500) });
-    return r.status === 200 || r.status === 503;
-  } catch {
-    return false;
-  }
 }
 
 function httpClient(url: string, token: string | null): AdminClient {

@@ -6,6 +6,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { EXPORT_FORMATS, type ClientFormat } from '../export/export-request.js';
 import { RecordScanner } from '../export/record-scanner.js';
 import { resumePoint, type ResumePoint } from '../export/resume-point.js';
+import { loadConfig } from '../config.js';
+import { localServerUrl, namedServer } from './connect.js';
 
 interface ExportFlags {
   format: ClientFormat;
@@ -51,7 +53,7 @@ export function exportCommand(env: Record<string, string | undefined>, print: (l
     .option('--to <time>', 'end, exclusive, same forms (default: now)')
     .option('--filter <name=value>', 'keep calls whose dimension has this value; repeatable', collectFilter, [])
     .option('--project <id>', 'project to export, with the admin token (a project key exports its own project)')
-    .option('--url <url>', 'the Tally server (default $TALLY_URL or http://127.0.0.1:8000)')
+    .option('--url <url>', 'the Tally server (default $TALLY_URL, else the local one: http://127.0.0.1:$TALLY_PORT)')
     .option('--key <key>', 'an API key with read access, or the admin token (default $TALLY_API_KEY)')
     .option('--resume', 'continue the partial file at --out instead of replacing it')
     .addHelpText('after', EXAMPLES)
@@ -68,7 +70,7 @@ function collectFilter(value: string, previous: string[]): string[] {
 }
 
 async function runExport(env: Record<string, string | undefined>, flags: ExportFlags, print: (s: string) => void) {
-  const base = (flags.url ?? env['TALLY_URL'] ?? 'http://127.0.0.1:8000').replace(/\/+$/, '');
+  const base = namedServer(env, flags)?.url ?? localServerUrl(loadConfig(env));
   const appendable = flags.format === 'csv' || flags.format === 'ndjson';
   let resume: ResumePoint | null = null;
   if (flags.resume && appendable) resume = await resumePoint(flags.out, flags.format as 'csv' | 'ndjson');

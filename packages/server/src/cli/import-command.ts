@@ -1,12 +1,10 @@
 import { stat } from 'node:fs/promises';
 import cliProgress from 'cli-progress';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { loadConfig } from '../config.js';
 import { IMPORT_FORMATS, type ImportFormat } from '../import/import-mapping.js';
 import { runImport, type ImportSink } from '../import/import-run.js';
 import { httpSink, localSink } from '../import/import-sinks.js';
-import { openTally } from '../tally.js';
-import { answers } from './admin-client.js';
+import { connect } from './connect.js';
 
 interface ImportFlags {
   format?: ImportFormat;
@@ -25,13 +23,18 @@ Formats (detected from the first line that is a JSON object unless --format is g
   tally    CallEvents as tally export --format ndjson writes them
 
 Importing the same file again adds nothing: every call keeps its id (a line without one gets an id hashed from
-its content) and its timestamp, and Tally stores a call once per project, id and timestamp.
+its content) and its timestamp, and Tally stores a call once per project, id and timestamp. The summary says how
+many calls were imported and how many were already present.
 
 Lines that are not JSON, have wrong types or are rejected by the server are reported with their line number and
 skipped; every other line is imported. The command exits with status 1 when a line was skipped.
 
-With a server answering at --url, calls are sent to it (batches of --batch-size, to POST /api/v1/ingest/llm/bulk);
-with none, and no --url or $TALLY_URL given, the data directory (--data) is opened and written directly.
+Where calls go:
+  --url URL   a running server ($TALLY_URL when no --url), in batches of --batch-size to
+              POST /api/v1/ingest/llm/bulk. A server named this way must answer: if it does not, nothing is
+              imported and the command says so;
+  neither     the local server ($TALLY_HOST:$TALLY_PORT, default http://127.0.0.1:8000) when it answers, else
+              the data directory (--data, $TALLY_DATA_DIR or ./data), opened and written directly.
 A progress bar (bytes read, lines/s) is drawn on stderr when it is a terminal.
 
 Examples:
@@ -53,9 +56,9 @@ export function importCommand(env: Record<string, string | undefined>, print: (l
     .argument('<file>', 'JSONL file, one call per line')
     .addOption(new Option('--format <format>', 'line format (default: detected)').choices(IMPORT_FORMATS))
     .option('--project <id>', 'project to import into, with the admin token (a project key imports into its own)')
-    .option('--url <url>', 'the Tally server (default $TALLY_URL or http://127.0.0.1:8000)')
+    .option('--url <url>', 'a running Tally server, which must answer (default $TALLY_URL; else see below)')
     .option('--key <key>', 'an API key of the project, or the admin token (default $TALLY_API_KEY)')
-    .option('--data <dir>', 'data directory to write when no server is running (default $TALLY_DATA_DIR or ./data)')
+    .option('--data <dir>', 'data directory to write when no URL is given and no local server answers')
     .option('--batch-size <n>', 'calls per request, 1-10000', batchSize, 2000)
     .addHelpText('after', EXAMPLES)
     .action(async (file: string, flags: ImportFlags) => {
@@ -100,10 +103,14 @@ async function runImportCommand(
     });
     bar?.stop();
     const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    const n = (x: number) => x.toLocaleString('en-US');
+    const present =
+      summary.alreadyPresent === null
+        ? ' (this server does not say which calls it already had: those are counted as imported and kept once)'
+        : `, ${n(summary.alreadyPresent)} already present`;
     print(
-      `imported ${summary.imported.toLocaleString('en-US')} calls from ${file} (${summary.format ?? 'no records'}) ` +
-        `in ${seconds} s; skipped ${summary.skipped.toLocaleString('en-US')} bad lines. Calls already stored ` +
-        `(same id and timestamp) count as imported but are kept once.`,
+      `${n(summary.imported)} imported${present}, ${n(summary.skipped)} skipped (bad lines); ` +
+        `from ${file} (${summary.format ?? 'no records'}) in ${seconds} s`,
     );
     if (summary.skipped > 0) process.exitCode = 1;
   } finally {
@@ -117,23 +124,12 @@ async function openSink(
   flags: ImportFlags,
   print: (s: string) => void,
 ): Promise<ImportSink> {
-  const given = flags.url ?? env['TALLY_URL'];
-  const base = (given ?? `http://127.0.0.1:${env['TALLY_PORT'] ?? 8000}`).replace(/\/+$/, '');
-  if (await answers(base)) return httpSink(base, flags.key ?? env['TALLY_API_KEY'], flags.project);
-  if (given !== undefined) {
-    throw new Error(
-      `no Tally server answers at ${base}; start it, or leave out --url and $TALLY_URL to write into the data ` +
-        'directory (--data) directly',
-    );
-  }
-  // The server owns the DuckDB file while it runs, so the store is opened here only when none answers.
-  const opened = await openTally(loadConfig(env, flags.data !== undefined ? { data: flags.data } : {}));
-  if (opened.generatedAdminToken)
-    print(`Admin token (shown once, stored only as a hash):\n  ${opened.generatedAdminToken}\n`);
+  const c = await connect(env, flags, { note: (s) => console.error(s), showToken: print });
+  if (c.kind === 'server') return httpSink(c.url, flags.key ?? env['TALLY_API_KEY'], flags.project);
   try {
-    return localSink(opened, flags.project ?? 'default');
+    return localSink(c.opened, flags.project ?? 'default');
   } catch (e) {
-    await opened.close();
+    await c.opened.close();
     throw e;
   }
 }

@@ -1,11 +1,7 @@
-import type { IdList, SkippedLine, UsageSummary } from '@tally/sdk';
-import type { Metrics } from '../analytics/native.js';
-import type { DayPoint, UsageRow } from './usage-backend.js';
+import type { IdList, SkippedLine, UsageSummary, UserReport } from '@tally/sdk';
+import type { Breakdown, UsageTotals } from './usage-shapes.js';
 
-type UsageTotals = UsageSummary['overall_stats'];
-type Breakdown = UsageTotals['by_model'][string];
-
-/** One line of a breakdown table, whichever source it came from. */
+/** One line of a breakdown table. */
 export interface GroupLine {
   name: string;
   calls: number;
@@ -17,7 +13,6 @@ export interface GroupLine {
 
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
 const usd = (n: number) => `$${n.toFixed(6)}`;
-const num = (v: number | null | undefined) => v ?? 0;
 
 /** Columns padded to their widest cell; columns after the first are right-aligned (they hold numbers). */
 export function table(head: string[], rows: string[][]): string {
@@ -48,26 +43,14 @@ export function groupTable(title: string, lines: GroupLine[]): string {
   return table([title, 'calls', 'input tokens', 'output tokens', 'total tokens', 'cost'], rows);
 }
 
-/** Lines of an analyzer breakdown, most calls first. */
+/** Lines of a seed 002 breakdown map, most calls first. */
 export function fromBreakdown(map: Record<string, Breakdown>): GroupLine[] {
   return Object.entries(map)
     .map(([name, b]) => ({ name, ...b, cost: b.cost_estimate }))
-    .sort((a, b) => b.calls - a.calls || a.name.localeCompare(b.name));
+    .sort((a, b) => b.calls - a.calls || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-/** Lines of server breakdown rows (already ordered). */
-export function fromRows(rows: UsageRow[]): GroupLine[] {
-  return rows.map((r) => ({
-    name: r.value ?? '(none)',
-    calls: num(r['calls']),
-    input_tokens: num(r['input_tokens']),
-    output_tokens: num(r['output_tokens']),
-    total_tokens: num(r['total_tokens']),
-    cost: num(r['cost_usd']),
-  }));
-}
-
-/** Seed 002's UsageStats, as the analyzer computes them from a file. */
+/** Seed 002's UsageStats: totals, then the tables per model and per operation. */
 export function totalsBlock(t: UsageTotals): string {
   return [
     pairs([
@@ -83,31 +66,33 @@ export function totalsBlock(t: UsageTotals): string {
   ].join('\n\n');
 }
 
-/** The same figures from the analytics API's metrics. */
-export function metricsBlock(m: Metrics): string {
-  const calls = num(m['calls']);
-  const errors = num(m['errors']);
-  const avg = m['avg_duration_ms'];
-  return pairs([
-    ['calls', `${int(calls)} (${int(calls - errors)} succeeded, ${int(errors)} failed)`],
-    ['input tokens', int(num(m['input_tokens']))],
-    ['output tokens', int(num(m['output_tokens']))],
-    ['total tokens', int(num(m['total_tokens']))],
-    ['avg latency', avg === null || avg === undefined ? '-' : `${avg.toFixed(1)} ms`],
-    ['p95 latency', m['p95_duration_ms'] == null ? '-' : `${m['p95_duration_ms'].toFixed(1)} ms`],
-    ['cost', usd(num(m['cost_usd']))],
-  ]);
+/** Seed 002's usage summary: time range and distinct ids, the totals, then per provider and per API type. */
+export function summaryText(s: UsageSummary): string {
+  const u = s.unique_counts;
+  const t = s.time_range;
+  return [
+    `calls from ${t.first_call ?? '-'} to ${t.last_call ?? '-'}; ${u.users} users, ${u.sessions} sessions, ${u.sources} sources`,
+    totalsBlock(s.overall_stats),
+    groupTable('provider', fromBreakdown(s.by_provider)),
+    groupTable('api type', fromBreakdown(s.by_api_type)),
+  ].join('\n\n');
 }
 
-export function dailyTable(points: DayPoint[]): string {
-  const rows = points.map((p) => [
-    p.date,
-    int(num(p['calls'])),
-    int(num(p['errors'])),
-    int(num(p['total_tokens'])),
-    usd(num(p['cost_usd'])),
+/** A user's report: totals, the last 30 days and each session. */
+export function reportText(r: UserReport, written: string | null): string {
+  const sessions = Object.entries(r.sessions).map(([id, p]) => [
+    id,
+    int(p.total_calls),
+    int(p.total_tokens),
+    usd(p.total_cost_estimate),
   ]);
-  return table(['day (UTC)', 'calls', 'errors', 'total tokens', 'cost'], rows);
+  const l = r.last_30_days;
+  return [
+    written === null ? `user ${r.user_id}` : `user ${r.user_id}: report written to ${written}`,
+    totalsBlock(r.overall_stats),
+    `last 30 days: ${int(l.total_calls)} calls, ${int(l.total_tokens)} tokens, ${usd(l.total_cost_estimate)}`,
+    r.total_sessions === 0 ? 'sessions: none' : table(['session', 'calls', 'total tokens', 'cost'], sessions),
+  ].join('\n\n');
 }
 
 export function idTable(title: string, list: IdList): string {

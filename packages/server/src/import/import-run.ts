@@ -16,8 +16,11 @@ export interface BadLine {
 
 /** Where a batch goes: a running server over HTTP, or the data directory opened in-process. */
 export interface ImportSink {
-  /** Stores the valid events of a batch; returns how many were stored and the ones that were rejected. */
-  send(batch: PendingEvent[]): Promise<{ accepted: number; rejected: BadLine[] }>;
+  /**
+   * Stores the valid events of a batch. Returns how many were accepted, how many of those were already stored
+   * (null when the server does not say), and the ones that were rejected.
+   */
+  send(batch: PendingEvent[]): Promise<{ accepted: number; duplicates: number | null; rejected: BadLine[] }>;
   close(): Promise<void>;
 }
 
@@ -35,7 +38,10 @@ export interface ImportOptions {
 export interface ImportSummary {
   format: ImportFormat | null;
   lines: number;
+  /** Calls stored by this import. */
   imported: number;
+  /** Calls that were stored already (same id and timestamp); null when the server does not tell them apart. */
+  alreadyPresent: number | null;
   skipped: number;
 }
 
@@ -46,7 +52,7 @@ export interface ImportSummary {
 export async function runImport(o: ImportOptions): Promise<ImportSummary> {
   const input = createReadStream(o.file);
   const lines = createInterface({ input, crlfDelay: Infinity });
-  const summary: ImportSummary = { format: o.format, lines: 0, imported: 0, skipped: 0 };
+  const summary: ImportSummary = { format: o.format, lines: 0, imported: 0, alreadyPresent: 0, skipped: 0 };
   const skip = (bad: BadLine) => {
     summary.skipped++;
     o.onBadLine(bad);
@@ -56,8 +62,10 @@ export async function runImport(o: ImportOptions): Promise<ImportSummary> {
     if (batch.length === 0) return;
     const sent = batch;
     batch = [];
-    const { accepted, rejected } = await o.sink.send(sent);
-    summary.imported += accepted;
+    const { accepted, duplicates, rejected } = await o.sink.send(sent);
+    summary.imported += accepted - (duplicates ?? 0);
+    summary.alreadyPresent =
+      duplicates === null || summary.alreadyPresent === null ? null : summary.alreadyPresent + duplicates;
     for (const r of rejected) skip(r);
   };
 

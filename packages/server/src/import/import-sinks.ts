@@ -5,6 +5,7 @@ import type { BadLine, ImportSink, PendingEvent } from './import-run.js';
 interface ItemResult {
   index: number;
   status: number;
+  duplicate?: boolean;
   error?: { message?: string };
 }
 
@@ -12,7 +13,7 @@ const RETRIES = 4;
 
 /**
  * Sends batches to `POST /api/v1/ingest/llm/bulk` of a running server. Its 207 answer says, item by item, what was
- * rejected. An overloaded or restarting server (429, 503, no answer) is retried a few times; any other failure
+ * rejected and what was already stored. An overloaded or restarting server (429, 503, no answer) is retried a few times; any other failure
  * stops the import, which can be run again as it is: ids are stable, so nothing is counted twice.
  */
 export function httpSink(base: string, key: string | undefined, project: string | undefined): ImportSink {
@@ -27,6 +28,7 @@ export function httpSink(base: string, key: string | undefined, project: string 
       const res = await post(url, headers, body);
       const answer = (await res.json().catch(() => null)) as {
         accepted?: number;
+        duplicates?: number;
         results?: ItemResult[];
         error?: { message?: string };
       } | null;
@@ -38,11 +40,18 @@ export function httpSink(base: string, key: string | undefined, project: string 
         );
       }
       const rejected: BadLine[] = [];
+      let duplicates = 0;
       for (const r of answer.results) {
         if (r.status >= 300)
           rejected.push({ line: batch[r.index]?.line ?? 0, reason: r.error?.message ?? `rejected (${r.status})` });
+        else if (r.duplicate === true) duplicates++;
       }
-      return { accepted: answer.accepted ?? batch.length - rejected.length, rejected };
+      return {
+        accepted: answer.accepted ?? batch.length - rejected.length,
+        // A server older than per-item duplicate flags answers without `duplicates`: it cannot tell them apart.
+        duplicates: answer.duplicates === undefined ? null : duplicates,
+        rejected,
+      };
     },
     close: async () => undefined,
   };
@@ -92,8 +101,8 @@ export function localSink(opened: OpenTally, projectId: string): ImportSink {
         if (prepared.ok) values.push(prepared.value);
         else rejected.push({ line: p.line, reason: describeFieldErrors(prepared.errors) });
       }
-      if (values.length > 0) await writer.write({ calls: values });
-      return { accepted: values.length, rejected };
+      const written = values.length > 0 ? await writer.write({ calls: values }) : null;
+      return { accepted: values.length, duplicates: written?.duplicateCalls.length ?? 0, rejected };
     },
     close: () => opened.close(),
   };

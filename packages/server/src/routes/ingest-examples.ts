@@ -54,7 +54,7 @@ export const llmBulk = {
 export const llmBulkResults = {
   results: [
     { index: 0, id: 'call-0001', status: 201 },
-    { index: 1, id: 'call-0002', status: 201 },
+    { index: 1, id: 'call-0002', status: 201, duplicate: true },
     {
       index: 2,
       id: 'call-0003',
@@ -68,6 +68,7 @@ export const llmBulkResults = {
   ],
   accepted: 2,
   rejected: 1,
+  duplicates: 1,
 };
 
 export const appLog = {

@@ -26,6 +26,8 @@ export interface ItemResult {
   index: number;
   id: string | null;
   status: number;
+  /** Set on a call that was already stored (same id and timestamp): it is answered 201 and not stored twice. */
+  duplicate?: true;
   error?: { code: 'validation_failed'; message: string; fields: FieldError[] };
 }
 
@@ -57,7 +59,18 @@ export function registerIngestRoutes(app: FastifyInstance, ctx: TallyContext): v
         summary: 'Record one LLM call',
         body: { ...CallEventInputSchema, examples: [ex.llmCall] },
         response: {
-          201: Type.Object({ id: Type.String(), status: Type.Literal('created') }, { examples: [ex.llmCreated] }),
+          201: Type.Object(
+            {
+              id: Type.String(),
+              status: Type.Literal('created'),
+              duplicate: Type.Optional(
+                Type.Literal(true, {
+                  description: 'The call was already stored (same id and timestamp): it is kept once',
+                }),
+              ),
+            },
+            { examples: [ex.llmCreated] },
+          ),
           422: ErrorSchema,
         },
       },
@@ -65,8 +78,9 @@ export function registerIngestRoutes(app: FastifyInstance, ctx: TallyContext): v
     async (req, reply) => {
       const prepared = prepareCallEvent(req.body, contextFor(req));
       if (!prepared.ok) throw invalid(prepared.errors, 'the event');
-      await ctx.writer.write({ calls: [prepared.value] });
-      return reply.code(201).send({ id: prepared.value.id, status: 'created' });
+      const written = await ctx.writer.write({ calls: [prepared.value] });
+      const duplicate = written.duplicateCalls.length > 0 ? { duplicate: true } : {};
+      return reply.code(201).send({ id: prepared.value.id, status: 'created', ...duplicate });
     },
   );
 
@@ -78,6 +92,8 @@ export function registerIngestRoutes(app: FastifyInstance, ctx: TallyContext): v
       schema: {
         tags: ['ingest'],
         summary: `Record up to ${LIMITS.bulkItems} LLM calls; every valid item is stored even when others are rejected`,
+        description:
+          'Answered 207 with one result per item, in order. A call already stored under the same id and timestamp (a retried request, a file imported again) is answered 201 like a new one, with `"duplicate": true`, and kept once; `duplicates` counts them.',
         body: Type.Object(
           { events: Type.Array(CallEventInputSchema, { maxItems: LIMITS.bulkItems }) },
           { examples: [ex.llmBulk] },
@@ -88,9 +104,16 @@ export function registerIngestRoutes(app: FastifyInstance, ctx: TallyContext): v
     async (req, reply) => {
       const items = batchItems(req.body, 'events');
       const c = contextFor(req);
-      const { results, values } = prepareAll(items, (raw) => prepareCallEvent(raw, c));
-      if (values.length > 0) await ctx.writer.write({ calls: values });
-      return reply.code(207).send({ results, accepted: values.length, rejected: items.length - values.length });
+      const { results, values, positions } = prepareAll(items, (raw) => prepareCallEvent(raw, c));
+      let duplicates = 0;
+      if (values.length > 0) {
+        const written = await ctx.writer.write({ calls: values });
+        for (const v of written.duplicateCalls) results[positions[v]!]!.duplicate = true;
+        duplicates = written.duplicateCalls.length;
+      }
+      return reply
+        .code(207)
+        .send({ results, accepted: values.length, rejected: items.length - values.length, duplicates });
     },
   );
 
@@ -181,13 +204,16 @@ function batchItems(body: unknown, key: string): unknown[] {
   return items;
 }
 
+/** Each item prepared; `positions[k]` is the index in `items` of `values[k]`. */
 function prepareAll<T extends { id: string }>(items: unknown[], prepare: (raw: unknown) => Prepared<T>) {
   const results: ItemResult[] = new Array(items.length);
   const values: T[] = [];
+  const positions: number[] = [];
   for (let i = 0; i < items.length; i++) {
     const p = prepare(items[i]);
     if (p.ok) {
       values.push(p.value);
+      positions.push(i);
       results[i] = { index: i, id: p.value.id, status: 201 };
     } else {
       const raw = items[i] as { id?: unknown } | null;
@@ -199,5 +225,5 @@ function prepareAll<T extends { id: string }>(items: unknown[], prepare: (raw: u
       };
     }
   }
-  return { results, values };
+  return { results, values, positions };
 }

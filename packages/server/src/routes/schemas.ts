@@ -21,11 +21,19 @@ export const ItemResultsSchema = Type.Object({
       index: Type.Integer(),
       id: Type.Union([Type.String(), Type.Null()]),
       status: Type.Integer({ description: '201 stored (or already stored under this id), 422 rejected' }),
+      duplicate: Type.Optional(
+        Type.Literal(true, {
+          description: 'LLM calls: this call was already stored (same id and timestamp) and is kept once',
+        }),
+      ),
       error: Type.Optional(
         Type.Object({ code: Type.String(), message: Type.String(), fields: Type.Array(FieldErrorSchema) }),
       ),
     }),
   ),
-  accepted: Type.Integer(),
+  accepted: Type.Integer({ description: 'Items stored, or already stored' }),
   rejected: Type.Integer(),
+  duplicates: Type.Optional(
+    Type.Integer({ description: 'LLM calls: how many of the accepted items were already stored' }),
+  ),
 });
