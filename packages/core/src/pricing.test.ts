@@ -1,6 +1,6 @@
 import { calcPrice, waitForUpdate, type MatchLogic } from '@pydantic/genai-prices';
 import { describe, expect, it } from 'vitest';
-import { PriceBook, type CostInput } from './pricing.js';
+import { PriceBook, providerOfBaseUrl, type CostInput } from './pricing.js';
 
 const at = (iso: string) => Date.parse(iso);
 const NOW = at('2026-11-23T12:00:00Z');
@@ -213,5 +213,15 @@ describe('PriceBook with per-project overrides', () => {
     );
     expect(() => new PriceBook([{ ...base, effective_from: 'March 7, 2026' }])).toThrow(/effective_from/);
     expect(() => new PriceBook([{ ...base, input_per_mtok: -1 }])).toThrow(/input_per_mtok must be a non-negative/);
+  });
+});
+
+describe('providerOfBaseUrl', () => {
+  it('names the provider of a known API and none for a self-hosted server', () => {
+    expect(providerOfBaseUrl('https://api.openai.com/v1')).toBe('openai');
+    expect(providerOfBaseUrl('https://api.anthropic.com')).toBe('anthropic');
+    expect(providerOfBaseUrl('https://openrouter.ai/api/v1')).toBe('openrouter');
+    expect(providerOfBaseUrl('https://my-res.openai.azure.com/openai/v1')).toBe('azure');
+    expect(providerOfBaseUrl('http://localhost:11434/v1')).toBeNull();
   });
 });

@@ -242,3 +242,17 @@ export class PriceBook {
     return list?.find((o) => o.from <= ts && (o.provider === null || o.provider === provider));
   }
 }
+
+/**
+ * The price book's provider id for an API base URL, from the URL patterns the price book knows; null for a server
+ * it does not know (a self-hosted vLLM or Ollama, a company gateway).
+ *
+ * @example providerOfBaseUrl('https://openrouter.ai/api/v1') // → 'openrouter'
+ */
+export function providerOfBaseUrl(url: string): string | null {
+  try {
+    return findProvider({ providerApiUrl: url })?.id ?? null;
+  } catch {
+    return null;
+  }
+}

@@ -11,6 +11,7 @@ import { registerIngestRoutes } from './routes/ingest-routes.js';
 import { registerOtlpRoutes } from './otlp/otlp-routes.js';
 import { registerMetaRoutes } from './routes/meta-routes.js';
 import { registerPriceRoutes } from './routes/price-routes.js';
+import { registerProxyRoutes } from './proxy/proxy-routes.js';
 import { registerProjectRoutes } from './routes/project-routes.js';
 import { registerAnalyticsRoutes } from './routes/analytics-routes.js';
 import { registerExportRoutes } from './routes/export-routes.js';
@@ -19,6 +20,10 @@ import { registerSeed000Routes } from './routes/seed-000-routes.js';
 import { registerSeed001Routes } from './routes/seed-001-routes.js';
 import { registerSeed003Routes } from './routes/seed-003-routes.js';
 import { registerSeed004Routes } from './routes/seed-004-routes.js';
+import { registerAlertRoutes } from './routes/alert-routes.js';
+import { registerBudgetRoutes } from './routes/budget-routes.js';
+import { registerMetricsRoutes } from './routes/metrics-routes.js';
+import { registerWebhookRoutes } from './routes/webhook-routes.js';
 
 export interface AppOptions {
   /** Pino logger options, or false for none (tests, the OpenAPI generator). */
@@ -68,6 +73,7 @@ export async function buildApp(ctx: TallyContext, options: AppOptions = {}): Pro
   registerMetaRoutes(app, ctx);
   registerIngestRoutes(app, ctx);
   registerOtlpRoutes(app, ctx);
+  registerProxyRoutes(app, ctx);
   registerProjectRoutes(app, ctx);
   registerEventRoutes(app, ctx);
   registerPriceRoutes(app, ctx);
@@ -78,6 +84,10 @@ export async function buildApp(ctx: TallyContext, options: AppOptions = {}): Pro
   registerSeed001Routes(app, ctx);
   registerSeed003Routes(app, ctx);
   registerSeed004Routes(app, ctx);
+  registerBudgetRoutes(app, ctx);
+  registerAlertRoutes(app, ctx);
+  registerWebhookRoutes(app, ctx);
+  registerMetricsRoutes(app, ctx);
   return app;
 }
 

@@ -3,6 +3,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { CapturePolicy } from '@tally/core';
 import type { KeyScope, Project, ProjectPatch } from '@tally/storage';
 import { connectAdmin, type ClientOptions } from './cli/admin-client.js';
+import { alertsCommand, webhooksCommand } from './cli/alert-commands.js';
+import { budgetsCommand } from './cli/budget-commands.js';
 import { exportCommand } from './cli/export-command.js';
 import { importCommand } from './cli/import-command.js';
 import { usageCommand } from './cli/usage-command.js';
@@ -22,9 +24,13 @@ const program = new Command('tally')
 
 const connection = (cmd: Command) =>
   cmd
-    .option('--url <url>', 'a running Tally server to talk to (default $TALLY_URL or http://127.0.0.1:8000)')
+    .option('--url <url>', 'a running Tally server, which must answer (default $TALLY_URL)')
     .option('--admin-token <token>', 'admin token for that server (default $TALLY_ADMIN_TOKEN)')
-    .option('--data <dir>', 'data directory to open when no server is running (default $TALLY_DATA_DIR or ./data)');
+    .option(
+      '--data <dir>',
+      'with no URL given and no local server (http://127.0.0.1:$TALLY_PORT) answering: the data directory to open ' +
+        '(default $TALLY_DATA_DIR or ./data)',
+    );
 
 program
   .command('serve')
@@ -218,6 +224,9 @@ async function withAdmin(
 program.addCommand(exportCommand(env, print));
 program.addCommand(importCommand(env, print));
 program.addCommand(usageCommand(env, print));
+program.addCommand(budgetsCommand(env, print));
+program.addCommand(alertsCommand(env, print));
+program.addCommand(webhooksCommand(env, print));
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   const err = e as Error;

@@ -51,4 +51,30 @@ describe('loadConfig', () => {
       /TALLY_RETENTION_DAYS must be a whole number[\s\S]*TALLY_CORS_ORIGINS must list origins/,
     );
   });
+
+  it('reads the proxy settings: upstreams, their keys, the timeout and the trusted proxies', () => {
+    const d = loadConfig({});
+    expect(d.upstreams).toEqual({
+      openai: { url: 'https://api.openai.com/v1', key: null },
+      anthropic: { url: 'https://api.anthropic.com', key: null },
+    });
+    expect([d.upstreamTimeoutMs, d.trustedProxies]).toEqual([600_000, []]);
+    const c = loadConfig({
+      TALLY_UPSTREAM_OPENAI: 'http://localhost:11434/v1/',
+      TALLY_UPSTREAM_OPENAI_KEY: ' sk-server ',
+      TALLY_UPSTREAM_TIMEOUT_MS: '30000',
+      TALLY_TRUSTED_PROXIES: '10.0.0.0/8, ::1',
+    });
+    expect(c.upstreams.openai).toEqual({ url: 'http://localhost:11434/v1', key: 'sk-server' });
+    expect([c.upstreamTimeoutMs, c.trustedProxies]).toEqual([30_000, ['10.0.0.0/8', '::1']]);
+    expect(() =>
+      loadConfig({
+        TALLY_UPSTREAM_ANTHROPIC: 'api.anthropic.com',
+        TALLY_UPSTREAM_TIMEOUT_MS: '0',
+        TALLY_TRUSTED_PROXIES: '10.0.0.0/33',
+      }),
+    ).toThrow(
+      /TALLY_UPSTREAM_ANTHROPIC must be an http\(s\) URL[\s\S]*got api.anthropic.com[\s\S]*TALLY_UPSTREAM_TIMEOUT_MS must be[\s\S]*TALLY_TRUSTED_PROXIES must list IP addresses or CIDRs[\s\S]*got 10.0.0.0\/33/,
+    );
+  });
 });

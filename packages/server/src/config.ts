@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { parseStoreLocation, type StoreLocation } from '@tally/storage';
 import type { CapturePolicy } from '@tally/core';
@@ -17,8 +18,23 @@ export interface TallyConfig {
   readonly queryCacheSeconds: number;
   /** Days of data kept in projects that set no retention of their own; null keeps everything. */
   readonly retentionDays: number | null;
+  /** Seconds between evaluations of alert rules and budget thresholds. */
+  readonly alertIntervalSeconds: number;
   /** Browser origins allowed to call the API (CORS); empty = none, `*` = any. */
   readonly corsOrigins: readonly string[];
+  /** Where the recording proxy forwards OpenAI- and Anthropic-format requests. */
+  readonly upstreams: { readonly openai: UpstreamConfig; readonly anthropic: UpstreamConfig };
+  /** How long one proxied request may take upstream, from sending it to the last byte of the answer. */
+  readonly upstreamTimeoutMs: number;
+  /** Addresses (IPs or CIDRs) of reverse proxies whose X-Forwarded-For the proxy believes; empty = none. */
+  readonly trustedProxies: readonly string[];
+}
+
+export interface UpstreamConfig {
+  /** Base URL without a trailing slash, e.g. https://api.openai.com/v1. */
+  readonly url: string;
+  /** The operator's provider key, sent upstream instead of the client's; null passes the client's key through. */
+  readonly key: string | null;
 }
 
 /** Command-line flags that override the environment. */
@@ -63,9 +79,44 @@ export const SETTINGS = [
     'Comma-separated origins allowed to call the API from a browser, e.g. https://dash.example.com; * allows any',
   ],
   [
+    'TALLY_UPSTREAM_OPENAI',
+    'https://api.openai.com/v1',
+    'Base URL the proxy forwards /proxy/openai/v1/* to, version path included (any OpenAI-compatible server: vLLM, Ollama, OpenRouter, Azure)',
+  ],
+  [
+    'TALLY_UPSTREAM_ANTHROPIC',
+    'https://api.anthropic.com',
+    'Base URL the proxy forwards /proxy/anthropic/v1/* to, without /v1 (as ANTHROPIC_BASE_URL)',
+  ],
+  [
+    'TALLY_UPSTREAM_OPENAI_KEY',
+    'unset (client key passes)',
+    "Provider key the proxy sends to the OpenAI upstream instead of the client's Authorization header",
+  ],
+  [
+    'TALLY_UPSTREAM_ANTHROPIC_KEY',
+    'unset (client key passes)',
+    "Provider key the proxy sends to the Anthropic upstream instead of the client's x-api-key header",
+  ],
+  [
+    'TALLY_UPSTREAM_TIMEOUT_MS',
+    '600000',
+    'How long one proxied request may take upstream, to the last byte of the answer; 504 before the answer starts',
+  ],
+  [
+    'TALLY_TRUSTED_PROXIES',
+    'unset (none)',
+    'Comma-separated IPs or CIDRs of reverse proxies in front of Tally whose X-Forwarded-For gives the client_ip',
+  ],
+  [
     'TALLY_RETENTION_DAYS',
     'unset (keep all)',
     'Days of data kept in projects without their own retention_days; older data is deleted hourly',
+  ],
+  [
+    'TALLY_ALERT_INTERVAL_SECONDS',
+    '60',
+    'Seconds between evaluations of alert rules and budget thresholds (budgets crossed by proxied calls alert at once)',
   ],
 ] as const;
 
@@ -129,6 +180,11 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Confi
   if (retentionDays !== null && !(Number.isInteger(retentionDays) && retentionDays >= 1 && retentionDays <= 36500))
     problems.push(`TALLY_RETENTION_DAYS must be a whole number of days from 1 to 36500; got ${retentionText}`);
 
+  const alertText = pick(undefined, 'TALLY_ALERT_INTERVAL_SECONDS') ?? '60';
+  const alertIntervalSeconds = /^\d+$/.test(alertText) ? Number(alertText) : NaN;
+  if (!(alertIntervalSeconds >= 1 && alertIntervalSeconds <= 86_400))
+    problems.push(`TALLY_ALERT_INTERVAL_SECONDS must be a whole number of seconds from 1 to 86400; got ${alertText}`);
+
   const corsOrigins = (pick(undefined, 'TALLY_CORS_ORIGINS') ?? '')
     .split(',')
     .map((o) => o.trim().replace(/\/$/, ''))
@@ -136,6 +192,26 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Confi
   for (const o of corsOrigins) {
     if (o !== '*' && !/^https?:\/\/[A-Za-z0-9.-]+(:\d+)?$/.test(o))
       problems.push(`TALLY_CORS_ORIGINS must list origins such as https://dash.example.com (or *); got ${o}`);
+  }
+
+  const upstreams = {
+    openai: upstream(env, 'OPENAI', 'https://api.openai.com/v1', problems),
+    anthropic: upstream(env, 'ANTHROPIC', 'https://api.anthropic.com', problems),
+  };
+  const timeoutText = pick(undefined, 'TALLY_UPSTREAM_TIMEOUT_MS') ?? '600000';
+  const upstreamTimeoutMs = /^\d+$/.test(timeoutText) ? Number(timeoutText) : NaN;
+  if (!(upstreamTimeoutMs >= 1 && upstreamTimeoutMs <= 86_400_000))
+    problems.push(
+      `TALLY_UPSTREAM_TIMEOUT_MS must be a whole number of milliseconds from 1 to 86400000; got ${timeoutText}`,
+    );
+
+  const trustedProxies = (pick(undefined, 'TALLY_TRUSTED_PROXIES') ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  for (const p of trustedProxies) {
+    if (!isAddressOrCidr(p))
+      problems.push(`TALLY_TRUSTED_PROXIES must list IP addresses or CIDRs such as 10.0.0.0/8 or ::1; got ${p}`);
   }
 
   if (problems.length > 0 || typeof store === 'string') {
@@ -153,8 +229,45 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Confi
     duckdbMemoryLimit: memoryLimit,
     queryCacheSeconds,
     retentionDays,
+    alertIntervalSeconds,
     corsOrigins: Object.freeze(corsOrigins),
+    upstreams: Object.freeze({
+      openai: Object.freeze(upstreams.openai),
+      anthropic: Object.freeze(upstreams.anthropic),
+    }),
+    upstreamTimeoutMs,
+    trustedProxies: Object.freeze(trustedProxies),
   });
+}
+
+function upstream(
+  env: Record<string, string | undefined>,
+  which: 'OPENAI' | 'ANTHROPIC',
+  fallback: string,
+  problems: string[],
+): UpstreamConfig {
+  const name = `TALLY_UPSTREAM_${which}`;
+  const text = env[name]?.trim() || fallback;
+  let url: URL | null = null;
+  try {
+    url = new URL(text);
+  } catch {
+    // reported below
+  }
+  if (!url || !/^https?:$/.test(url.protocol) || url.search || url.hash || url.username || url.password) {
+    problems.push(
+      `${name} must be an http(s) URL without query, fragment or credentials, e.g. ${fallback}; got ${text}`,
+    );
+  }
+  return { url: text.replace(/\/+$/, ''), key: env[`${name}_KEY`]?.trim() || null };
+}
+
+function isAddressOrCidr(text: string): boolean {
+  const [address = '', bits, extra] = text.split('/');
+  const family = isIP(address);
+  if (family === 0 || extra !== undefined) return false;
+  if (bits === undefined) return true;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128);
 }
 
 export function isLoopback(host: string): boolean {

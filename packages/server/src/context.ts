@@ -1,8 +1,15 @@
 import type { EventStore, GroupWriter } from '@tally/storage';
 import type { Analytics } from './analytics/analytics.js';
+import type { AlertService } from './alerts/alert-service.js';
+import type { DeferredLog } from './alerts/deferred-log.js';
+import type { Notifier } from './alerts/notifier.js';
+import type { WebhookService } from './alerts/webhook-service.js';
 import type { AuthService } from './auth/auth-service.js';
 import type { BudgetGate } from './budgets/budget-gate.js';
+import type { BudgetService } from './budgets/budget-service.js';
+import type { BudgetTracker } from './budgets/budget-tracker.js';
 import type { TallyConfig } from './config.js';
+import type { TallyMetrics } from './metrics/prometheus-metrics.js';
 import type { ProjectService } from './projects/project-service.js';
 
 /** Everything a route may use, built once at start-up by `openTally` and closed by it on shutdown. */
@@ -14,8 +21,19 @@ export interface TallyContext {
   readonly analytics: Analytics;
   readonly auth: AuthService;
   readonly projects: ProjectService;
-  /** Hard budgets, asked by the proxy before it forwards a request. */
+  /** Hard budgets, asked by the proxy before it forwards a request (the tracker below). */
   readonly budgetGate: BudgetGate;
+  readonly budgets: BudgetService;
+  /** Budget usage counts: the gate, the API's `used`, threshold announcements. */
+  readonly budgetTracker: BudgetTracker;
+  readonly alerts: AlertService;
+  readonly webhooks: WebhookService;
+  /** Sends budget and alert notifications to webhooks, signed, with retries. */
+  readonly notifier: Notifier;
+  /** Prometheus metrics served at /metrics. */
+  readonly metrics: TallyMetrics;
+  /** Where budgets, alerts and webhooks log; silent until `tally serve` points it at the server's logger. */
+  readonly alertLog: DeferredLog;
   readonly version: string;
   readonly startedAt: number;
 }

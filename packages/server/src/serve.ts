@@ -1,9 +1,10 @@
 import type { FastifyInstance } from 'fastify';
+import { AlertEvaluator } from './alerts/alert-evaluator.js';
 import { buildApp } from './app.js';
 import { ConfigError, isLoopback, type TallyConfig } from './config.js';
 import type { TallyContext } from './context.js';
 import { RetentionJob, type RetentionOptions } from './lifecycle/retention-job.js';
-import { openTally } from './tally.js';
+import { openTally, type OpenOptions } from './tally.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -11,6 +12,8 @@ export interface RunningServer {
   url: string;
   /** The background sweep that enforces retention_days and max_events. */
   retention: RetentionJob;
+  /** The periodic evaluation of budget thresholds and alert rules (every TALLY_ALERT_INTERVAL_SECONDS). */
+  evaluator: AlertEvaluator;
   /** Stops accepting connections, answers the requests in flight, flushes writes and closes the store. */
   stop(): Promise<void>;
 }
@@ -18,6 +21,10 @@ export interface RunningServer {
 export interface ServerOptions {
   /** Scheduling of the retention sweep (tests shorten it). */
   retention?: RetentionOptions;
+  /** Delay before the first evaluation of budgets and alerts (tests run it themselves and set it far off). */
+  alertsFirstRunMs?: number;
+  /** Webhook retries and budget refreshes (tests shorten them). */
+  open?: OpenOptions;
 }
 
 /**
@@ -29,7 +36,7 @@ export async function startServer(
   print: (line: string) => void = console.log,
   options: ServerOptions = {},
 ): Promise<RunningServer> {
-  const opened = await openTally(config);
+  const opened = await openTally(config, options.open);
   if (opened.ctx.auth.open && !isLoopback(config.host)) {
     await opened.close();
     throw new ConfigError(
@@ -66,16 +73,29 @@ export async function startServer(
     options.retention,
   );
   retention.start();
+  opened.ctx.alertLog.use(app.log);
+  const evaluator = new AlertEvaluator(
+    { tracker: opened.ctx.budgetTracker, alerts: opened.ctx.alerts, log: app.log },
+    { intervalMs: config.alertIntervalSeconds * 1000, firstRunMs: options.alertsFirstRunMs },
+  );
+  evaluator.start();
+  // Deliveries an earlier run left pending (Tally stopped between two tries) go out again, in the background: the
+  // server already listens, and the caller must be able to install its signal handlers at once.
+  void opened.ctx.notifier
+    .resume()
+    .catch((e: unknown) => app.log.error(`resuming webhook deliveries failed: ${(e as Error).message}`));
   let stopping: Promise<void> | null = null;
   return {
     app,
     ctx: opened.ctx,
     url,
     retention,
+    evaluator,
     stop() {
       stopping ??= (async () => {
         // No sweep starts from now on; one in progress finishes before the store closes.
         const retentionDone = retention.stop();
+        const evaluatorDone = evaluator.stop();
         // close() answers the requests in flight, but a keep-alive connection that turns idle after it was
         // called stays open until its timeout; close those as they turn idle.
         const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
@@ -85,6 +105,7 @@ export async function startServer(
           clearInterval(sweep);
         }
         await retentionDone;
+        await evaluatorDone;
         await opened.close();
       })();
       return stopping;

@@ -1,8 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { GroupWriter, createStore } from '@tally/storage';
 import { Analytics } from './analytics/analytics.js';
+import { AlertService } from './alerts/alert-service.js';
+import { DeferredLog } from './alerts/deferred-log.js';
+import { Notifier, type NotifierOptions } from './alerts/notifier.js';
+import { WebhookService } from './alerts/webhook-service.js';
 import { AuthService } from './auth/auth-service.js';
-import { OPEN_GATE } from './budgets/budget-gate.js';
+import { BudgetService } from './budgets/budget-service.js';
+import { BudgetTracker, type TrackerOptions } from './budgets/budget-tracker.js';
 import type { TallyConfig } from './config.js';
 import type { TallyContext } from './context.js';
 import { ProjectService } from './projects/project-service.js';
@@ -19,8 +24,14 @@ export interface OpenTally {
   close(): Promise<void>;
 }
 
+/** Tuning that tests shorten; the server uses the defaults. */
+export interface OpenOptions {
+  notifier?: NotifierOptions;
+  tracker?: TrackerOptions;
+}
+
 /** Opens the store and the services on it. Used by `tally serve` and by CLI commands that run without a server. */
-export async function openTally(config: TallyConfig): Promise<OpenTally> {
+export async function openTally(config: TallyConfig, options: OpenOptions = {}): Promise<OpenTally> {
   const store = createStore(config.store, { memoryLimit: config.duckdbMemoryLimit });
   await store.init();
   try {
@@ -33,6 +44,18 @@ export async function openTally(config: TallyConfig): Promise<OpenTally> {
     writer.onCommit((projectIds) => {
       for (const p of projectIds) analytics.invalidate(p);
     });
+    const alertLog = new DeferredLog();
+    // Loaded here rather than with this module: CLI commands that never open a store do not pay for prom-client.
+    const { TallyMetrics } = await import('./metrics/prometheus-metrics.js');
+    const metrics = new TallyMetrics(writer);
+    const notifier = new Notifier(store, VERSION, alertLog, options.notifier);
+    notifier.onOutcome = (outcome) => metrics.deliveries.inc({ outcome });
+    const budgets = new BudgetService(store, projects);
+    await budgets.init();
+    const budgetTracker = new BudgetTracker(budgets, analytics, notifier, alertLog, options.tracker);
+    budgetTracker.onRefusal = (b) => metrics.refusals.inc({ project: b.project_id, budget: b.id });
+    // After the analytics listener: a budget read again from here on sees this commit.
+    writer.onCommit((_projects, info) => budgetTracker.committed(info));
     const ctx: TallyContext = {
       config,
       store,
@@ -40,7 +63,14 @@ export async function openTally(config: TallyConfig): Promise<OpenTally> {
       analytics,
       auth,
       projects,
-      budgetGate: OPEN_GATE,
+      budgetGate: budgetTracker,
+      budgets,
+      budgetTracker,
+      alerts: new AlertService(store, projects, analytics, notifier, alertLog),
+      webhooks: new WebhookService(store, projects),
+      notifier,
+      metrics,
+      alertLog,
       version: VERSION,
       startedAt: Date.now(),
     };
@@ -48,6 +78,7 @@ export async function openTally(config: TallyConfig): Promise<OpenTally> {
       ctx,
       generatedAdminToken,
       async close() {
+        await notifier.close();
         await writer.close();
         await store.close();
       },

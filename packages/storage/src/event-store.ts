@@ -11,6 +11,7 @@ import type {
   QueryRow,
   QuerySpec,
 } from '@tally/core';
+import type { AlertingStore } from './alerting-records.js';
 
 /** The largest page `events()` returns. */
 export const MAX_PAGE = 10_000;
@@ -24,12 +25,17 @@ export interface WriteBatch {
   runs?: readonly AgentRun[];
 }
 
-/** How many records of a batch were new; the rest were already stored under the same (project_id, id). */
+/** How many records of a batch were new; the rest were already stored under the same (project_id, id, timestamp). */
 export interface WriteResult {
   calls: number;
   logs: number;
   metrics: number;
   runs: number;
+  /**
+   * Positions in `batch.calls` of the calls not written because they were stored already, or came earlier in the
+   * same batch: how a client tells the calls it sends for the first time from those it had sent before.
+   */
+  duplicateCalls: number[];
 }
 
 export interface EventFilter {
@@ -114,15 +120,18 @@ export interface StoredPriceOverride extends PriceOverride {
   created_at: number;
 }
 
-/** Projects, keys and server settings: the small, rarely written tables every backend keeps beside the events. */
-export interface MetadataStore {
+/**
+ * Projects, keys, budgets, alerts and server settings: the small, rarely written tables every backend keeps beside
+ * the events.
+ */
+export interface MetadataStore extends AlertingStore {
   listProjects(): Promise<Project[]>;
   getProject(id: string): Promise<Project | null>;
   /** Returns false when a project with that id exists already. */
   createProject(project: NewProjectRecord): Promise<boolean>;
   /** Changes the given fields; returns the project as stored afterwards, or null when it does not exist. */
   updateProject(id: string, patch: ProjectPatch): Promise<Project | null>;
-  /** Deletes the project, its keys and all its data; false when it did not exist. */
+  /** Deletes the project, its keys, budgets, alert rules, webhooks and all its data; false when it did not exist. */
   deleteProject(id: string): Promise<boolean>;
   createKey(key: ApiKeyRecord): Promise<void>;
   listKeys(projectId?: string): Promise<ApiKeyRecord[]>;

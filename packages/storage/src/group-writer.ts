@@ -1,4 +1,17 @@
+import type { CallEvent } from '@tally/core';
 import type { EventStore, WriteBatch, WriteResult } from './event-store.js';
+
+/** What one committed transaction stored, for listeners that count (metrics, budgets). */
+export interface CommitInfo {
+  /** The calls the transaction stored; calls that were stored already are left out. */
+  calls: readonly CallEvent[];
+  /** Records the transaction was given (calls, logs, metric points and runs), duplicates included. */
+  records: number;
+  /** How long the store took to commit it, in ms. */
+  durationMs: number;
+}
+
+export type CommitListener = (projectIds: ReadonlySet<string>, info: CommitInfo) => void;
 
 interface Pending {
   batch: WriteBatch;
@@ -18,7 +31,7 @@ export class GroupWriter {
   private inFlight = 0;
   private closed = false;
   private drained: (() => void)[] = [];
-  private readonly committed: ((projectIds: ReadonlySet<string>) => void)[] = [];
+  private readonly committed: CommitListener[] = [];
 
   constructor(
     private readonly store: EventStore,
@@ -40,10 +53,11 @@ export class GroupWriter {
   }
 
   /**
-   * Calls `listener` with the projects a transaction wrote to, after it committed and before any of its callers
-   * is answered — so caches dropped here never serve a reader who already has the write's acknowledgement.
+   * Calls `listener` with the projects a transaction wrote to and what it stored, after it committed and before
+   * any of its callers is answered — so caches dropped here never serve a reader who already has the write's
+   * acknowledgement. A listener that throws does not fail the write.
    */
-  onCommit(listener: (projectIds: ReadonlySet<string>) => void): void {
+  onCommit(listener: CommitListener): void {
     this.committed.push(listener);
   }
 
@@ -74,22 +88,42 @@ export class GroupWriter {
       runs: group.flatMap((p) => p.batch.runs ?? []),
     };
     try {
-      await this.store.write(merged);
+      const started = performance.now();
+      const result = await this.store.write(merged);
       if (this.committed.length > 0) {
+        const durationMs = performance.now() - started;
         const projects = new Set<string>();
         for (const list of [merged.calls, merged.logs, merged.metrics, merged.runs])
           for (const r of list ?? []) projects.add(r.project_id);
-        for (const listener of this.committed) listener(projects);
+        const calls = merged.calls ?? [];
+        const duplicate = new Set(result.duplicateCalls);
+        const info: CommitInfo = {
+          calls: duplicate.size === 0 ? calls : calls.filter((_, i) => !duplicate.has(i)),
+          records: size(merged),
+          durationMs,
+        };
+        for (const listener of this.committed) {
+          // The records are committed: a failing listener must not turn the callers' acknowledgement into an error.
+          try {
+            listener(projects, info);
+          } catch {
+            // listeners report their own failures
+          }
+        }
       }
-      // Per-request counts of new rows are not known inside a shared transaction; report what each request sent.
-      for (const p of group) {
+      // Calls are told apart one by one (a copy in an earlier request of the group counts as stored before);
+      // for logs, metrics and runs each request is told what it sent.
+      const duplicates = callsByRequest(group, result.duplicateCalls);
+      group.forEach((p, i) => {
+        const sent = p.batch.calls?.length ?? 0;
         p.resolve({
-          calls: p.batch.calls?.length ?? 0,
+          calls: sent - duplicates[i]!.length,
           logs: p.batch.logs?.length ?? 0,
           metrics: p.batch.metrics?.length ?? 0,
           runs: p.batch.runs?.length ?? 0,
+          duplicateCalls: duplicates[i]!,
         });
-      }
+      });
     } catch (e) {
       for (const p of group) p.reject(e);
     }
@@ -108,4 +142,19 @@ export class GroupWriter {
 
 function size(b: WriteBatch): number {
   return (b.calls?.length ?? 0) + (b.logs?.length ?? 0) + (b.metrics?.length ?? 0) + (b.runs?.length ?? 0);
+}
+
+/** Splits positions in the merged calls of a group into positions in each request's own calls. */
+function callsByRequest(group: readonly Pending[], positions: readonly number[]): number[][] {
+  const out: number[][] = group.map(() => []);
+  let request = 0;
+  let start = 0;
+  for (const pos of [...positions].sort((a, b) => a - b)) {
+    while (request < group.length && pos >= start + (group[request]!.batch.calls?.length ?? 0)) {
+      start += group[request]!.batch.calls?.length ?? 0;
+      request++;
+    }
+    out[request]?.push(pos - start);
+  }
+  return out;
 }

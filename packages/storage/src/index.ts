@@ -1,4 +1,5 @@
 export * from './event-store.js';
+export * from './alerting-records.js';
 export * from './store-error.js';
 export * from './group-writer.js';
 export * from './open-store.js';

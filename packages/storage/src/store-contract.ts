@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventStore } from './event-store.js';
+import { alertingContract } from './alerting-contract.js';
 import { queryContract } from './query-contract.js';
 import { runsContract } from './runs-contract.js';
 import { makeCall } from './test-events.js';
@@ -83,6 +84,17 @@ export function runStoreContract(
       const again = await store.write({ calls });
       expect(again.calls).toBe(0);
       expect((await store.stats(p)).calls).toBe(50);
+    });
+
+    it('says which calls of a batch were stored before, or repeated within it', async () => {
+      const p = project();
+      const old = Array.from({ length: 3 }, (_, i) => makeCall(p, { id: `old${i}` }));
+      await store.write({ calls: old });
+      const fresh = makeCall(p, { id: 'fresh' });
+      const r = await store.write({ calls: [old[1]!, fresh, old[0]!, fresh] });
+      expect(r.calls).toBe(1);
+      expect(r.duplicateCalls).toEqual([0, 2, 3]);
+      expect((await store.write({ calls: [makeCall(p, { id: 'new' })] })).duplicateCalls).toEqual([]);
     });
 
     it('recognises a record by (project_id, id, timestamp): the same id at another time is another record', async () => {
@@ -373,6 +385,7 @@ export function runStoreContract(
 
     queryContract(() => store);
     runsContract(() => store);
+    alertingContract(() => store);
 
     it('answers a health query', async () => {
       await expect(store.ping()).resolves.toBeUndefined();

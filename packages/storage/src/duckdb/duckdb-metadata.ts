@@ -1,4 +1,5 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
+import type { AlertingStore } from '../alerting-records.js';
 import type {
   ApiKeyRecord,
   MetadataStore,
@@ -8,6 +9,7 @@ import type {
   StoredPriceOverride,
 } from '../event-store.js';
 import { StoreError } from '../store-error.js';
+import { ALERTING_TABLES } from './duckdb-alerting-schema.js';
 import { fromDuckRow } from './duckdb-rows.js';
 
 const PROJECT_COLUMNS = [
@@ -54,7 +56,7 @@ const KEY_SELECT = `SELECT id, project_id, name, scope, key_hash, prefix, epoch_
  * Projects, keys and settings on the DuckDB write connection. Every statement on that connection goes through
  * `exclusive`, because a DuckDB connection runs one statement at a time and the event writer keeps transactions open.
  */
-export abstract class DuckDbMetadata implements MetadataStore {
+export abstract class DuckDbMetadata implements Omit<MetadataStore, keyof AlertingStore> {
   protected conn: DuckDBConnection | null = null;
   private tail: Promise<unknown> = Promise.resolve();
 
@@ -67,7 +69,7 @@ export abstract class DuckDbMetadata implements MetadataStore {
     return run;
   }
 
-  private async rows(sql: string, params: (string | number | null)[] = []): Promise<Record<string, unknown>[]> {
+  protected async rows(sql: string, params: (string | number | null)[] = []): Promise<Record<string, unknown>[]> {
     return this.exclusive(
       async (conn) => (await conn.runAndReadAll(sql, params)).getRowObjectsJS() as Record<string, unknown>[],
     );
@@ -111,8 +113,8 @@ export abstract class DuckDbMetadata implements MetadataStore {
       await conn.run('BEGIN TRANSACTION');
       try {
         await this.deleteProjectData(conn, id);
-        await conn.run('DELETE FROM api_keys WHERE project_id = $1', [id]);
-        await conn.run('DELETE FROM price_overrides WHERE project_id = $1', [id]);
+        for (const table of ['api_keys', 'price_overrides', ...ALERTING_TABLES])
+          await conn.run(`DELETE FROM ${table} WHERE project_id = $1`, [id]);
         const r = await conn.run('DELETE FROM projects WHERE id = $1', [id]);
         await conn.run('COMMIT');
         return r.rowsChanged === 1;

@@ -1,4 +1,5 @@
 import { CALL_COLUMNS, LOG_COLUMNS, METRIC_COLUMNS, RUN_COLUMNS, type Column, type LogicalType } from '../columns.js';
+import { ALERTING_SCHEMA } from './duckdb-alerting-schema.js';
 import { duckdbDialect as d } from './duckdb-dialect.js';
 
 const PHYSICAL: Record<LogicalType, string> = {
@@ -39,6 +40,7 @@ export const DUCKDB_SCHEMA: readonly string[] = [
      output_per_mtok DOUBLE NOT NULL, cache_read_per_mtok DOUBLE, cache_write_per_mtok DOUBLE,
      created_at TIMESTAMP NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS settings (name VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)`,
+  ...ALERTING_SCHEMA,
   // Columns added after the first release: files made by it lack them (versioned migrations are still to come).
   `ALTER TABLE projects ADD COLUMN IF NOT EXISTS retention_days INTEGER`,
   `ALTER TABLE projects ADD COLUMN IF NOT EXISTS max_events BIGINT`,
@@ -51,7 +53,8 @@ export const DUCKDB_SCHEMA: readonly string[] = [
  * `INSERT … SELECT` from a batch file (a JSON array of records; absent keys are NULL), converting epoch-ms times
  * and skipping records already stored. A record is the same when (project_id, id, timestamp) match — a retry
  * resends the same event, so it carries the same start time — and bounding the lookup by the batch's time range
- * lets DuckDB's zone maps skip every row group outside it.
+ * lets DuckDB's zone maps skip every row group outside it. With `returnKeys`, the statement returns the
+ * (project_id, id, ts) of each record it inserted, so that the records it skipped are known one by one.
  */
 export function insertBatch(
   tableName: string,
@@ -59,6 +62,7 @@ export function insertBatch(
   path: string,
   from: number,
   to: number,
+  returnKeys = false,
 ): string {
   const spec = columns.map((c) => `${d.literal(c.name)}: ${d.literal(ON_THE_WIRE[c.type])}`).join(', ');
   const select = columns
@@ -68,7 +72,9 @@ export function insertBatch(
   return `INSERT INTO ${tableName} (${names}) SELECT ${select} FROM read_json(${d.literal(path)}, format = 'array',
     columns = {${spec}}) AS s WHERE NOT EXISTS (SELECT 1 FROM ${tableName} AS c
       WHERE c.timestamp BETWEEN epoch_ms(${d.literal(from)}) AND epoch_ms(${d.literal(to)})
-        AND c.project_id = s.project_id AND c.id = s.id AND c.timestamp = epoch_ms(s.timestamp))`;
+        AND c.project_id = s.project_id AND c.id = s.id AND c.timestamp = epoch_ms(s.timestamp))${
+          returnKeys ? ' RETURNING project_id, id, epoch_ms(timestamp) AS ts' : ''
+        }`;
 }
 
 /** Select list that reads a table back in the shape of its record type (times as epoch ms). */
