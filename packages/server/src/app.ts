@@ -63,7 +63,20 @@ export async function buildApp(ctx: TallyContext, options: AppOptions = {}): Pro
     await app.register(cors, {
       origin: any ? '*' : [...ctx.config.corsOrigins],
       methods: ['GET', 'POST', 'PATCH', 'DELETE'],
-      allowedHeaders: ['authorization', 'content-type', 'x-tally-key', 'x-tally-project'],
+      // The proxy's callers send the provider's headers and Tally's attribution headers too.
+      allowedHeaders: [
+        'authorization',
+        'content-type',
+        'x-tally-key',
+        'x-tally-project',
+        'x-api-key',
+        'anthropic-version',
+        'x-tally-user',
+        'x-tally-session',
+        'x-tally-agent',
+        'x-tally-agent-version',
+        'x-tally-tags',
+      ],
       maxAge: 600,
     });
   }
