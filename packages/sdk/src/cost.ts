@@ -1,5 +1,5 @@
-import { calcPrice, findProvider } from '@pydantic/genai-prices';
-import type { Usage } from '@pydantic/genai-prices';
+import { findProvider } from '@pydantic/genai-prices';
+import { cachedPrice } from './price-cache.js';
 
 export interface CostEstimate {
   cost_usd: number | null;
@@ -19,12 +19,15 @@ const UNPRICED: CostEstimate = { cost_usd: null, cost_source: 'unpriced', price_
 const count = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : 0);
 const round = (usd: number) => Math.round(usd * 1e10) / 1e10;
 
-function calc(usage: Usage, model: string, providerId: string | undefined, at: Date) {
-  try {
-    return calcPrice(usage, model, { providerId, timestamp: at });
-  } catch {
-    return null; // the book rejects inconsistent usage; unpriced beats a guess
+/** Whether the price book knows a provider id; asked once per id. */
+const knownProviders = new Map<string, boolean>();
+function isKnownProvider(providerId: string): boolean {
+  let known = knownProviders.get(providerId);
+  if (known === undefined) {
+    if (knownProviders.size >= 1000) knownProviders.clear(); // ids come from the host; keep the map bounded
+    knownProviders.set(providerId, (known = findProvider({ providerId }) !== undefined));
   }
+  return known;
 }
 
 /**
@@ -46,17 +49,17 @@ export function estimateCost(
   const input = count(t.input_tokens);
   const output = count(t.output_tokens);
   const cacheRead = Math.min(count(t.cache_read_tokens), input);
-  const usage: Usage = {
-    input_tokens: input,
-    output_tokens: output,
-    cache_read_tokens: cacheRead,
-    cache_write_tokens: Math.min(count(t.cache_write_tokens), input - cacheRead),
-    output_reasoning_tokens: Math.min(count(t.reasoning_tokens), output),
+  const kinds = {
+    input,
+    output,
+    cacheRead,
+    cacheWrite: Math.min(count(t.cache_write_tokens), input - cacheRead),
+    reasoning: Math.min(count(t.reasoning_tokens), output),
   };
   let providerId = provider?.trim().toLowerCase() || undefined;
   // An unknown provider id (seed 002 says `gemini`) hides a known model, so fall back to matching by model alone.
-  if (providerId !== undefined && findProvider({ providerId }) === undefined) providerId = undefined;
-  const r = calc(usage, name, providerId, at);
+  if (providerId !== undefined && !isKnownProvider(providerId)) providerId = undefined;
+  const r = cachedPrice(providerId, name, at.getTime(), kinds);
   if (!r) return UNPRICED;
-  return { cost_usd: round(r.total_price), cost_source: 'computed', price_model_id: `${r.provider.id}/${r.model.id}` };
+  return { cost_usd: round(r.cost), cost_source: 'computed', price_model_id: r.id };
 }

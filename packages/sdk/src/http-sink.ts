@@ -4,6 +4,8 @@ import type { SinkStats } from './jsonl-sink.js';
 import { postWithRetry } from './http-post.js';
 import type { RetryPolicy } from './http-post.js';
 import { readLines } from './read-lines.js';
+import { estimateCost } from './cost.js';
+import type { CostTokens } from './cost.js';
 
 /** Batching, retry and replay settings of the HTTP sink. */
 export interface HttpTuning extends RetryPolicy {
@@ -49,17 +51,24 @@ export interface HttpSinkOptions {
 
 type Line = Record<string, unknown>;
 
-/** Fields of a JSONL line the server decides itself or knows under another name. */
-const LOCAL_ONLY = ['api_provider', 'latency_ms', 'cost_estimate', 'cost_source', 'price_model_id'];
-
 /**
- * A JSONL line as the ingest API takes it. A cost the SDK computed is left out so the server prices the call from
- * its own price book; a cost the host reported is kept.
+ * A JSONL line as the ingest API takes it, without the fields the server decides itself or knows under another
+ * name (`api_provider`, `latency_ms`, `cost_estimate`, `cost_source`, `price_model_id`). A cost the SDK computed is
+ * left out so the server prices the call from its own price book; a cost the host reported is kept.
  */
 export function toWireEvent(line: Line): Line {
-  const out: Line = { ...line };
-  if (line['cost_source'] !== undefined && line['cost_source'] !== 'reported') delete out['cost_usd'];
-  for (const k of LOCAL_ONLY) delete out[k];
+  // Rest destructuring builds the copy without these keys: deleting them from a spread copy instead turns it into
+  // a slow dictionary object, which then takes JSON.stringify half as long again.
+  const {
+    api_provider: _p,
+    latency_ms: _l,
+    cost_estimate: _e,
+    price_model_id: _i,
+    cost_source,
+    cost_usd,
+    ...out
+  } = line;
+  if (cost_source === undefined || cost_source === 'reported') out['cost_usd'] = cost_usd;
   return out;
 }
 
@@ -73,6 +82,11 @@ export function toWireEvent(line: Line): Line {
  *   maxQueue: 10_000 }); sink.append(line); await sink.close();
  */
 export class HttpSink {
+  /**
+   * The server prices calls from its own price book, so lines are queued without the SDK's estimate (it would be
+   * left off the wire anyway); a line that has to be spilled gets it then, as the JSONL format has it.
+   */
+  readonly estimatesCost = false;
   readonly spillPath: string;
   readonly #url: string;
   readonly #headers: Record<string, string>;
@@ -266,7 +280,7 @@ export class HttpSink {
   }
 
   #toSpill(batch: Line[]): void {
-    for (const line of batch) this.#spill.append(line);
+    for (const line of batch) this.#spill.append(withEstimate(line));
     this.#stats.spilled += batch.length;
     this.#spillMayHoldEvents = true;
   }
@@ -340,6 +354,16 @@ export class HttpSink {
       // The host's error hook must not turn a lost event into a host failure.
     }
   }
+}
+
+const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+
+/** A line queued without the SDK's cost estimate (see `estimatesCost`), with it; other lines as they are. */
+function withEstimate(line: Line): Line {
+  if (line['cost_source'] !== 'unpriced' || line['price_model_id'] !== null) return line;
+  const at = new Date(typeof line['timestamp'] === 'string' ? line['timestamp'] : NaN);
+  const cost = estimateCost(text(line['provider']), text(line['model']), at, line as CostTokens);
+  return { ...line, ...cost, cost_estimate: cost.cost_usd };
 }
 
 /** Per spill file, the end of the last pump that may touch it. */

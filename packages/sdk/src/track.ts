@@ -2,6 +2,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { CallLine, CallOptions, CallStatus, LoggedCall, TokenCounts } from './call-event.js';
 import { estimateCost } from './cost.js';
+import { copyFields, readableFields } from './fast-copy.js';
+import { isoTime } from './iso-time.js';
 import { activeSink } from './runtime.js';
 
 /** The handle `track()` passes to the tracked function. */
@@ -102,7 +104,10 @@ function toMs(t: Date | string | number | undefined): number | undefined {
 }
 
 /** Builds the line; tolerant of anything a host passes, since a bad field must not cost the host its call. */
-function buildLine(c: LoggedCall, startMs: number, durationMs: number | undefined): CallLine {
+/** The cost fields of a line whose sink prices calls itself (a Tally server): no estimate is made for it. */
+const NOT_ESTIMATED = { cost_usd: null, cost_source: 'unpriced' as const, price_model_id: null };
+
+function buildLine(c: LoggedCall, startMs: number, durationMs: number | undefined, estimate: boolean): CallLine {
   const provider = str(c.provider) ?? str(c.api_provider);
   const input = num(c.input_tokens);
   const output = num(c.output_tokens);
@@ -112,12 +117,14 @@ function buildLine(c: LoggedCall, startMs: number, durationMs: number | undefine
   const cost =
     reported !== undefined
       ? { cost_usd: reported, cost_source: 'reported' as const, price_model_id: null }
-      : estimateCost(provider, str(c.model), new Date(startMs), c);
+      : estimate
+        ? estimateCost(provider, str(c.model), new Date(startMs), c)
+        : NOT_ESTIMATED;
   const status: CallStatus = KNOWN_STATUS.has(c.status as string) ? (c.status as CallStatus) : 'success';
   const line: CallLine = {
     id: str(c.id) ?? randomUUID(),
-    timestamp: new Date(startMs).toISOString(),
-    end_time: durationMs === undefined ? undefined : new Date(startMs + durationMs).toISOString(),
+    timestamp: isoTime(startMs),
+    end_time: durationMs === undefined ? undefined : isoTime(startMs + durationMs),
     duration_ms: durationMs,
     latency_ms: durationMs,
     status,
@@ -140,7 +147,10 @@ function buildLine(c: LoggedCall, startMs: number, durationMs: number | undefine
     cache_read_tokens: num(c.cache_read_tokens),
     cache_write_tokens: num(c.cache_write_tokens),
     reasoning_tokens: num(c.reasoning_tokens),
-    ...cost,
+    // Named rather than `...cost`: a spread inside an object literal is a generic runtime copy on every call.
+    cost_usd: cost.cost_usd,
+    cost_source: cost.cost_source,
+    price_model_id: cost.price_model_id,
     cost_estimate: cost.cost_usd,
     error_type: str(c.error_type),
     error_message: typeof c.error_message === 'string' ? c.error_message : undefined,
@@ -156,7 +166,8 @@ function buildLine(c: LoggedCall, startMs: number, durationMs: number | undefine
 
 function record(c: LoggedCall, startMs: number, durationMs: number | undefined): void {
   try {
-    activeSink()?.append(buildLine(c, startMs, durationMs));
+    const sink = activeSink();
+    sink?.append(buildLine(c, startMs, durationMs, sink.estimatesCost));
   } catch {
     // Unreachable by design (buildLine tolerates any input, append never throws); kept so the host never sees one.
   }
@@ -174,7 +185,8 @@ function record(c: LoggedCall, startMs: number, durationMs: number | undefined):
  * });
  */
 export function track<R>(options: CallOptions, fn: (call: TrackedCall) => R): R {
-  const state: LoggedCall = { ...mergeCallOptions(contextCallOptions(), options ?? {}), status: 'success' };
+  const state: LoggedCall = copyFields(mergeCallOptions(contextCallOptions(), options ?? {}));
+  state.status = 'success';
   const startMs = Date.now();
   const t0 = performance.now();
   let errorSet = false;
@@ -232,13 +244,15 @@ export function logCall(c: LoggedCall): void {
 }
 
 /** `logCall()` without the `withCallOptions()` context: for callers that merged it themselves. */
-export function recordCall(c: LoggedCall): void {
+export function recordCall(host: LoggedCall): void {
   try {
+    const c = readableFields(host);
     // Unknown stays unknown: a 0 ms duration would pull averages down.
     const given = num(c.duration_ms) ?? num(c.latency_ms);
     const duration = given === undefined ? undefined : Math.max(0, given);
     const start = toMs(c.timestamp) ?? Date.now() - (duration ?? 0);
-    record(c.error_message !== undefined && c.status === undefined ? { ...c, status: 'error' } : c, start, duration);
+    const errored = c.error_message !== undefined && c.status === undefined;
+    record(errored ? Object.assign(copyFields(c), { status: 'error' as const }) : c, start, duration);
   } catch {
     // Never throws into the host.
   }

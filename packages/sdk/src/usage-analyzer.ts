@@ -1,10 +1,10 @@
 import { writeFile } from 'node:fs/promises';
-import type { CallRecord } from './call-record.js';
-import { toRecord } from './call-record.js';
-import { readLines } from './read-lines.js';
 import { currentConfig } from './runtime.js';
-import type { Breakdown, UsageTotals } from './usage-stats.js';
-import { UsageAccumulator } from './usage-stats.js';
+import { defaultThreads, scanParts, splitFile } from './usage-parts.js';
+import type { PartResult, PeriodTotals, Question, SkippedLine, SummaryState, UserReportState } from './usage-scan.js';
+import { collectorFor, MAX_REPORTED, scanPart } from './usage-scan.js';
+import type { AccumulatorState, Breakdown, UsageTotals } from './usage-stats.js';
+import { BreakdownAccumulator, UsageAccumulator } from './usage-stats.js';
 
 export type { Breakdown, UsageTotals } from './usage-stats.js';
 
@@ -15,13 +15,13 @@ export interface AnalyzerOptions {
   maxLineBytes?: number;
   /** Clock for `getUsageByTimePeriod` and `last_30_days`. */
   now?: () => Date;
+  /** Threads that read a large file in parts at once (default: the CPUs available); 1 reads on this thread only. */
+  threads?: number;
+  /** Files at least this large are read in parts, one per thread (default 64 MiB). */
+  minParallelBytes?: number;
 }
 
-/** A line the analyzer did not count (or counted without some fields), and why. */
-export interface SkippedLine {
-  line: number;
-  reason: string;
-}
+export type { PeriodTotals, SkippedLine } from './usage-scan.js';
 
 export interface Skips {
   /** The first 1000 reports. */
@@ -47,12 +47,6 @@ export interface UsageSummary extends Skips {
   time_range: { first_call: string | null; last_call: string | null };
 }
 
-export interface PeriodTotals {
-  total_calls: number;
-  total_tokens: number;
-  total_cost_estimate: number;
-}
-
 /** The distinct ids of one field, sorted, with the calls of each. */
 export interface IdList extends Skips {
   ids: Array<{ id: string; calls: number }>;
@@ -67,7 +61,6 @@ export interface UserReport extends Skips {
   sessions: Record<string, PeriodTotals>;
 }
 
-const MAX_REPORTED = 1000;
 const DAY_MS = 86_400_000;
 
 function toMs(d: Date | string | undefined, name: string): number | undefined {
@@ -77,19 +70,14 @@ function toMs(d: Date | string | undefined, name: string): number | undefined {
   return ms;
 }
 
-function inRange(range: DateRange): (r: CallRecord) => boolean {
+/** The `totals` question for one user, session or source within a date range. */
+function totalsOf(field: 'user_id' | 'session_id' | 'source_id', id: string, range: DateRange): Question {
   const from = toMs(range.start_date, 'start_date') ?? -Infinity;
   const to = toMs(range.end_date, 'end_date') ?? Infinity;
-  return (r) => r.timestampMs >= from && r.timestampMs <= to;
+  return { kind: 'totals', field, id, from, to };
 }
 
-function addPeriod(p: PeriodTotals, r: CallRecord): void {
-  p.total_calls++;
-  p.total_tokens += r.total_tokens;
-  p.total_cost_estimate += r.cost;
-}
-
-const newPeriod = (): PeriodTotals => ({ total_calls: 0, total_tokens: 0, total_cost_estimate: 0 });
+const iso = (ms: number) => (Number.isFinite(ms) ? new Date(ms).toISOString() : null);
 
 /**
  * Reads a Tally (or seed 002) JSONL file, streamed line by line, and answers usage questions. Every method reads
@@ -103,66 +91,59 @@ export class UsageAnalyzer {
   readonly path: string;
   readonly #maxLineBytes: number;
   readonly #now: () => Date;
+  readonly #threads: number;
+  readonly #minParallelBytes: number;
 
   constructor(options: AnalyzerOptions = {}) {
     this.path = options.path ?? currentConfig().path;
     this.#maxLineBytes = options.maxLineBytes ?? 1 << 20;
     this.#now = options.now ?? (() => new Date());
+    const { threads, minParallelBytes } = options;
+    if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1))
+      throw new RangeError(`threads must be a whole number of at least 1; got ${threads}`);
+    if (minParallelBytes !== undefined && !(minParallelBytes >= 0))
+      throw new RangeError(`minParallelBytes must be a number of bytes, 0 or more; got ${minParallelBytes}`);
+    this.#threads = threads ?? defaultThreads();
+    this.#minParallelBytes = minParallelBytes ?? 64 << 20;
   }
 
   /** @example await analyzer.getUserUsage('user_123', { start_date: '2025-01-01T00:00:00Z' }) */
   async getUserUsage(userId: string, range: DateRange = {}): Promise<UsageStats> {
-    const within = inRange(range);
-    return this.#totals((r) => r.user_id === userId && within(r));
+    return this.#totals(totalsOf('user_id', userId, range));
   }
 
   /** @example await analyzer.getSessionUsage('session_456') */
   async getSessionUsage(sessionId: string, range: DateRange = {}): Promise<UsageStats> {
-    const within = inRange(range);
-    return this.#totals((r) => r.session_id === sessionId && within(r));
+    return this.#totals(totalsOf('session_id', sessionId, range));
   }
 
   /** @example await analyzer.getSourceUsage('doc_789') */
   async getSourceUsage(sourceId: string, range: DateRange = {}): Promise<UsageStats> {
-    const within = inRange(range);
-    return this.#totals((r) => r.source_id === sourceId && within(r));
+    return this.#totals(totalsOf('source_id', sourceId, range));
   }
 
   /** Usage of the last `days` days (calls at or after now minus `days`). @example await analyzer.getUsageByTimePeriod(7) */
   async getUsageByTimePeriod(days: number): Promise<UsageStats> {
     if (!Number.isFinite(days) || days <= 0) throw new RangeError(`days must be a positive number; got ${days}`);
     const from = this.#now().getTime() - days * DAY_MS;
-    return this.#totals((r) => r.timestampMs >= from);
+    return this.#totals({ kind: 'totals', field: null, id: null, from, to: Infinity });
   }
 
   /** Totals, unique users/sessions/sources, per-provider and per-API-type figures. @example (await analyzer.getUsageSummary()).unique_counts.users */
   async getUsageSummary(): Promise<UsageSummary> {
+    const { state, skips } = await this.#scan<SummaryState>({ kind: 'summary' });
     const all = new UsageAccumulator();
-    const providers = new UsageAccumulator();
-    const apiTypes = new UsageAccumulator();
-    const users = new Set<string>();
-    const sessions = new Set<string>();
-    const sources = new Set<string>();
-    let first = Infinity;
-    let last = -Infinity;
-    const skips = await this.#scan((r) => {
-      all.add(r);
-      // by_model of these two accumulators, keyed by provider or API type instead of model.
-      providers.add({ ...r, model: r.provider });
-      apiTypes.add({ ...r, model: r.api_type });
-      if (r.user_id !== null) users.add(r.user_id);
-      if (r.session_id !== null) sessions.add(r.session_id);
-      if (r.source_id !== null) sources.add(r.source_id);
-      first = Math.min(first, r.timestampMs);
-      last = Math.max(last, r.timestampMs);
-    });
-    const iso = (ms: number) => (Number.isFinite(ms) ? new Date(ms).toISOString() : null);
+    all.merge(state.all);
+    const providers = new BreakdownAccumulator();
+    providers.merge(state.providers);
+    const apiTypes = new BreakdownAccumulator();
+    apiTypes.merge(state.apiTypes);
     return {
       overall_stats: all.result(),
-      unique_counts: { users: users.size, sessions: sessions.size, sources: sources.size },
-      by_provider: providers.result().by_model,
-      by_api_type: apiTypes.result().by_model,
-      time_range: { first_call: iso(first), last_call: iso(last) },
+      unique_counts: { users: state.users.size, sessions: state.sessions.size, sources: state.sources.size },
+      by_provider: providers.result(),
+      by_api_type: apiTypes.result(),
+      time_range: { first_call: iso(state.first), last_call: iso(state.last) },
       ...skips,
     };
   }
@@ -175,22 +156,16 @@ export class UsageAnalyzer {
   async exportUserReport(userId: string, outputFile?: string): Promise<UserReport> {
     const now = this.#now();
     const since = now.getTime() - 30 * DAY_MS;
+    const { state, skips } = await this.#scan<UserReportState>({ kind: 'user-report', userId, since });
     const all = new UsageAccumulator();
-    const recent = newPeriod();
-    const sessions: Record<string, PeriodTotals> = {};
-    const skips = await this.#scan((r) => {
-      if (r.user_id !== userId) return;
-      all.add(r);
-      if (r.timestampMs >= since) addPeriod(recent, r);
-      if (r.session_id !== null) addPeriod((sessions[r.session_id] ??= newPeriod()), r);
-    });
+    all.merge(state.all);
     const report: UserReport = {
       user_id: userId,
       generated_at: now.toISOString(),
       overall_stats: all.result(),
-      last_30_days: recent,
-      total_sessions: Object.keys(sessions).length,
-      sessions,
+      last_30_days: state.recent,
+      total_sessions: state.sessions.size,
+      sessions: Object.fromEntries(state.sessions),
       ...skips,
     };
     if (outputFile !== undefined) await writeFile(outputFile, JSON.stringify(report, null, 2) + '\n');
@@ -199,68 +174,57 @@ export class UsageAnalyzer {
 
   /** Users that made calls. @example (await analyzer.listUsers()).ids.map((u) => u.id) */
   listUsers(): Promise<IdList> {
-    return this.#ids((r) => r.user_id);
+    return this.#ids({ kind: 'ids', field: 'user_id', userId: null });
   }
 
   /** Sessions, of one user when `userId` is given. @example await analyzer.listSessions('user_123') */
   listSessions(userId?: string): Promise<IdList> {
-    return this.#ids((r) => (userId === undefined || r.user_id === userId ? r.session_id : null));
+    return this.#ids({ kind: 'ids', field: 'session_id', userId: userId ?? null });
   }
 
   /** Sources (documents) that calls were made for. @example await analyzer.listSources() */
   listSources(): Promise<IdList> {
-    return this.#ids((r) => r.source_id);
+    return this.#ids({ kind: 'ids', field: 'source_id', userId: null });
   }
 
-  async #ids(idOf: (r: CallRecord) => string | null): Promise<IdList> {
-    const calls = new Map<string, number>();
-    const skips = await this.#scan((r) => {
-      const id = idOf(r);
-      if (id !== null) calls.set(id, (calls.get(id) ?? 0) + 1);
-    });
-    const ids = [...calls]
+  async #ids(q: Question): Promise<IdList> {
+    const { state, skips } = await this.#scan<Map<string, number>>(q);
+    const ids = [...state]
       .map(([id, n]) => ({ id, calls: n }))
       .sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
     return { ids, ...skips };
   }
 
-  async #totals(keep: (r: CallRecord) => boolean): Promise<UsageStats> {
+  async #totals(q: Question): Promise<UsageStats> {
+    const { state, skips } = await this.#scan<AccumulatorState>(q);
     const acc = new UsageAccumulator();
-    const skips = await this.#scan((r) => {
-      if (keep(r)) acc.add(r);
-    });
+    acc.merge(state);
     return { ...acc.result(), ...skips };
   }
 
-  /** Streams the file once, passing each countable line to `visit`. A missing file reads as empty. */
-  async #scan(visit: (r: CallRecord) => void): Promise<Skips> {
+  /**
+   * Reads the file once and answers `q`: a large file in parts, one per thread, whose states and skipped lines are
+   * merged in file order (line numbers count from the file's start). A missing file reads as empty.
+   */
+  async #scan<S>(q: Question): Promise<{ state: S; skips: Skips }> {
+    const ranges = await splitFile(this.path, { threads: this.#threads, minParallelBytes: this.#minParallelBytes });
+    const parts: PartResult[] = ranges
+      ? await scanParts(this.path, ranges, this.#maxLineBytes, q)
+      : [await scanPart(this.path, undefined, this.#maxLineBytes, q)];
+    if (parts.length === 1) return { state: parts[0]!.state as S, skips: skipsOf(parts[0]!) };
+    const collector = collectorFor(q);
     const skips: Skips = { skipped: [], skipped_total: 0 };
-    const report = (line: number, reason: string) => {
-      if (skips.skipped.length < MAX_REPORTED) skips.skipped.push({ line, reason });
-      skips.skipped_total++;
-    };
-    for await (const l of readLines(this.path, this.#maxLineBytes)) {
-      if ('oversized' in l) {
-        report(l.line, `line of ${l.oversized} bytes exceeds the ${this.#maxLineBytes}-byte limit; skipped`);
-        continue;
+    let before = 0; // lines in the parts before this one
+    for (const part of parts) {
+      collector.merge(part.state);
+      for (const s of part.skipped) {
+        if (skips.skipped.length < MAX_REPORTED) skips.skipped.push({ line: s.line + before, reason: s.reason });
       }
-      let value: unknown;
-      try {
-        value = JSON.parse(l.text);
-      } catch (err) {
-        const why = l.terminated ? `invalid JSON (${(err as Error).message})` : 'truncated last line (no newline)';
-        report(l.line, `${why}; skipped`);
-        continue;
-      }
-      const parsed = toRecord(value);
-      if ('error' in parsed) {
-        report(l.line, `${parsed.error}; skipped`);
-        continue;
-      }
-      if (parsed.unknown.length > 0)
-        report(l.line, `unknown fields ignored (line counted): ${parsed.unknown.join(', ')}`);
-      visit(parsed.record);
+      skips.skipped_total += part.skipped_total;
+      before += part.lines;
     }
-    return skips;
+    return { state: collector.state() as S, skips };
   }
 }
+
+const skipsOf = (p: PartResult): Skips => ({ skipped: p.skipped, skipped_total: p.skipped_total });
