@@ -5,7 +5,6 @@
 // stdout. See bench/README.md.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { measureExport, waitForQuiet } from './lib/analytics-export.js';
 import { DAY_MS, dataDirFor, ensureData } from './lib/analytics-data.js';
 import { endpointPlan, isNoRoute, measureEndpoint } from './lib/analytics-queries.js';
@@ -14,6 +13,7 @@ import { startCpuMeter } from './lib/cpu-meter.js';
 import { makeAgent, request } from './lib/http-client.js';
 import { fmt, formatTable, machineInfo, makeProgress, rounded } from './lib/report.js';
 import { readMemory, startServer } from './lib/server-process.js';
+import { readFlags } from './lib/flags.js';
 
 const CLI_PATH = fileURLToPath(new URL('../packages/server/dist/cli.js', import.meta.url));
 
@@ -37,19 +37,9 @@ ${Object.entries(OPTIONS)
   .join('\n')}`;
 
 function parseFlags(argv) {
-  let values;
-  try {
-    ({ values } = parseArgs({ args: argv, options: OPTIONS, strict: true }));
-  } catch (e) {
-    throw new Error(`${e.message} (run with --help for usage)`, { cause: e });
-  }
-  if (values.help) return null;
-  const int = (name, min, max) => {
-    const n = /^\d+$/.test(values[name]) ? Number(values[name]) : NaN;
-    if (!(n >= min && n <= max))
-      throw new Error(`--${name} must be a whole number from ${min} to ${max}; got ${values[name]}`);
-    return n;
-  };
+  const flags = readFlags(argv, OPTIONS);
+  if (flags === null) return null;
+  const { values, int } = flags;
   return {
     events: int('events', 10_000, 100_000_000),
     requests: int('requests', 1, 10_000),

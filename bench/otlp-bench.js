@@ -4,12 +4,12 @@
 // Prints spans/s, requests/s, request latency and the server's memory and CPU. See bench/README.md.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { makeAgent, request } from './lib/http-client.js';
 import { runOtlpLoad } from './lib/otlp-phase.js';
 import { buildTraceRequests } from './lib/otlp-spans.js';
 import { fmt, formatTable, machineInfo, makeProgress, rounded } from './lib/report.js';
 import { startServer } from './lib/server-process.js';
+import { readFlags } from './lib/flags.js';
 
 const CLI_PATH = fileURLToPath(new URL('../packages/server/dist/cli.js', import.meta.url));
 /** The figure the OTLP ingest path is meant to reach on the reference machine (2 cores, client included). */
@@ -48,19 +48,9 @@ ${Object.entries(OPTIONS)
   .join('\n')}`;
 
 function parseFlags(argv) {
-  let values;
-  try {
-    ({ values } = parseArgs({ args: argv, options: OPTIONS, strict: true }));
-  } catch (e) {
-    throw new Error(`${e.message} (run with --help for usage)`, { cause: e });
-  }
-  if (values.help) return null;
-  const int = (name, min, max) => {
-    const n = /^\d+$/.test(values[name]) ? Number(values[name]) : NaN;
-    if (!(n >= min && n <= max))
-      throw new Error(`--${name} must be a whole number from ${min} to ${max}; got ${values[name]}`);
-    return n;
-  };
+  const flags = readFlags(argv, OPTIONS);
+  if (flags === null) return null;
+  const { values, int } = flags;
   return {
     seconds: int('seconds', 1, 3600),
     concurrency: int('concurrency', 1, 64),

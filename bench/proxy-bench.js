@@ -4,7 +4,7 @@
 // Progress goes to stderr; the table and a final JSON line with every figure go to stdout. See bench/README.md.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { readFlags } from './lib/flags.js';
 import { startCpuMeter } from './lib/cpu-meter.js';
 import { combine, makePool, runRate } from './lib/proxy-phase.js';
 import { startBareProxy } from './lib/bare-proxy.js';
@@ -41,14 +41,9 @@ ${Object.entries(OPTIONS)
   .join('\n')}`;
 
 function parseFlags(argv) {
-  const { values } = parseArgs({ args: argv, options: OPTIONS, strict: true });
-  if (values.help) return null;
-  const int = (name, min, max) => {
-    const n = /^\d+$/.test(values[name]) ? Number(values[name]) : NaN;
-    if (!(n >= min && n <= max))
-      throw new Error(`--${name} must be a whole number from ${min} to ${max}; got ${values[name]}`);
-    return n;
-  };
+  const flags = readFlags(argv, OPTIONS);
+  if (flags === null) return null;
+  const { int } = flags;
   return {
     rate: int('rate', 1, 20_000),
     seconds: int('seconds', 1, 3600),

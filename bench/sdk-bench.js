@@ -5,12 +5,12 @@
 // to stdout. See bench/README.md.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { fmt, formatTable, machineInfo, makeProgress, rounded } from './lib/report.js';
 import { measureJsonl, measureTrack } from './lib/sdk-phases.js';
 import { ensureUsageFile, usageDirFor } from './lib/sdk-usage-data.js';
 import { measureUsage } from './lib/sdk-usage-phase.js';
 import { startServer } from './lib/server-process.js';
+import { readFlags } from './lib/flags.js';
 
 const CLI_PATH = fileURLToPath(new URL('../packages/server/dist/cli.js', import.meta.url));
 const SDK_PATH = fileURLToPath(new URL('../packages/sdk/dist/index.js', import.meta.url));
@@ -42,19 +42,9 @@ ${Object.entries(OPTIONS)
   .join('\n')}`;
 
 function parseFlags(argv) {
-  let values;
-  try {
-    ({ values } = parseArgs({ args: argv, options: OPTIONS, strict: true }));
-  } catch (e) {
-    throw new Error(`${e.message} (run with --help for usage)`, { cause: e });
-  }
-  if (values.help) return null;
-  const int = (name, min, max) => {
-    const n = /^\d+$/.test(values[name]) ? Number(values[name]) : NaN;
-    if (!(n >= min && n <= max))
-      throw new Error(`--${name} must be a whole number from ${min} to ${max}; got ${values[name]}`);
-    return n;
-  };
+  const flags = readFlags(argv, OPTIONS);
+  if (flags === null) return null;
+  const { values, int } = flags;
   const skip = values.skip === '' ? [] : values.skip.split(',').map((s) => s.trim());
   for (const s of skip) {
     if (!['track', 'jsonl', 'usage'].includes(s)) throw new Error(`--skip takes track, jsonl and usage; got ${s}`);
