@@ -1,6 +1,7 @@
 import type { BudgetTracker } from '../budgets/budget-tracker.js';
 import type { AlertService, RuleEvaluation } from './alert-service.js';
 import type { AlertLog } from './deferred-log.js';
+import { PeriodicJob } from '../lifecycle/periodic-job.js';
 
 export interface EvaluatorOptions {
   /** Time between evaluations: TALLY_ALERT_INTERVAL_SECONDS. */
@@ -15,44 +16,36 @@ export interface EvaluatorOptions {
  * its timer never keeps the process alive, and `stop()` lets an evaluation in progress finish.
  */
 export class AlertEvaluator {
-  private timer: NodeJS.Timeout | null = null;
-  private tail: Promise<unknown> = Promise.resolve();
-  private stopped = false;
+  private readonly job: PeriodicJob<[number], RuleEvaluation[]>;
 
   constructor(
     private readonly deps: { tracker: BudgetTracker; alerts: AlertService; log: AlertLog },
-    private readonly options: EvaluatorOptions,
-  ) {}
+    options: EvaluatorOptions,
+  ) {
+    this.job = new PeriodicJob(
+      async (now: number) => {
+        await this.deps.tracker.evaluate();
+        return this.deps.alerts.evaluateAll(now);
+      },
+      {
+        intervalMs: options.intervalMs,
+        firstRunMs: options.firstRunMs ?? options.intervalMs,
+        defaultArgs: () => [Date.now()],
+      },
+      (err) => this.deps.log.error({ err }, 'alerts: an evaluation failed'),
+    );
+  }
 
   start(): void {
-    this.schedule(this.options.firstRunMs ?? this.options.intervalMs);
+    this.job.start();
   }
 
   /** One evaluation, after any already running; `now` is the end of the alert windows. */
   run(now: number = Date.now()): Promise<RuleEvaluation[]> {
-    const run = this.tail.then(async () => {
-      await this.deps.tracker.evaluate();
-      return this.deps.alerts.evaluateAll(now);
-    });
-    this.tail = run.catch((err: unknown) => this.deps.log.error({ err }, 'alerts: an evaluation failed'));
-    return run;
+    return this.job.run(now);
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.tail;
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      void this.run()
-        .catch(() => undefined)
-        .finally(() => this.schedule(this.options.intervalMs));
-    }, delayMs);
-    this.timer.unref();
+  stop(): Promise<void> {
+    return this.job.stop();
   }
 }

@@ -1,3 +1,4 @@
+import { PeriodicJob } from './periodic-job.js';
 import type { EventStore, Project } from '@tally/storage';
 import type { Analytics } from '../analytics/analytics.js';
 import type { ProjectService } from '../projects/project-service.js';
@@ -46,46 +47,31 @@ export function effectiveRetentionDays(project: Project, defaultDays: number | n
  * finish, so the store is closed only after it.
  */
 export class RetentionJob {
-  private timer: NodeJS.Timeout | null = null;
-  private tail: Promise<unknown> = Promise.resolve();
-  private stopped = false;
-  private readonly intervalMs: number;
-  private readonly firstRunMs: number;
+  private readonly job: PeriodicJob<[number], SweepResult[]>;
 
   constructor(
     private readonly deps: RetentionDeps,
     options: RetentionOptions = {},
   ) {
-    this.intervalMs = options.intervalMs ?? 3_600_000;
-    this.firstRunMs = options.firstRunMs ?? 10_000;
+    this.job = new PeriodicJob((now: number) => this.sweep(now), {
+      intervalMs: options.intervalMs ?? 3_600_000,
+      firstRunMs: options.firstRunMs ?? 10_000,
+      defaultArgs: () => [Date.now()],
+    });
   }
 
   start(): void {
-    this.schedule(this.firstRunMs);
+    this.job.start();
   }
 
   /** One sweep over every project, after any sweep already running; `now` is the instant retention counts from. */
   run(now: number = Date.now()): Promise<SweepResult[]> {
-    const sweep = this.tail.then(() => this.sweep(now));
-    this.tail = sweep.catch(() => undefined);
-    return sweep;
+    return this.job.run(now);
   }
 
   /** Cancels the next sweep; the returned promise settles when a sweep in progress has finished. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.tail;
-  }
-
-  private schedule(delayMs: number): void {
-    if (this.stopped) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      void this.run().finally(() => this.schedule(this.intervalMs));
-    }, delayMs);
-    this.timer.unref();
+  stop(): Promise<void> {
+    return this.job.stop();
   }
 
   private async sweep(now: number): Promise<SweepResult[]> {
