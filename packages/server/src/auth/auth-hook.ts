@@ -32,7 +32,8 @@ export function registerAuth(app: FastifyInstance, ctx: TallyContext): void {
   });
 }
 
-function projectFor(req: FastifyRequest, principal: Principal): string {
+/** The project a request acts on: a key's own, or the one the admin (or open mode) names with `x-tally-project`. */
+export function projectFor(req: FastifyRequest, principal: Principal): string {
   const named = req.headers['x-tally-project'];
   const wanted = typeof named === 'string' && named ? named : null;
   if (principal.kind === 'key') {

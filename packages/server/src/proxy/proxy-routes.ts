@@ -1,7 +1,8 @@
 import type { CallEvent } from '@tally/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Agent } from 'undici';
-import { DEFAULT_PROJECT, type Principal } from '../auth/principal.js';
+import { projectFor } from '../auth/auth-hook.js';
+import type { Principal } from '../auth/principal.js';
 import type { Admission, Refusal } from '../budgets/budget-gate.js';
 import type { TallyContext } from '../context.js';
 import { TallyError } from '../errors.js';
@@ -87,13 +88,7 @@ function projectOf(ctx: TallyContext, req: FastifyRequest): string {
       throw new TallyError('unauthorized', 'the x-tally-key is not a valid Tally API key (unknown or revoked)');
     throw err;
   }
-  const named = header(req.headers['x-tally-project']);
-  if (principal.kind === 'key') {
-    if (named && named !== principal.projectId)
-      throw new TallyError('forbidden', `this x-tally-key belongs to project ${principal.projectId}, not ${named}`);
-    return ctx.projects.require(principal.projectId).id;
-  }
-  return ctx.projects.require(named ?? DEFAULT_PROJECT).id;
+  return ctx.projects.require(projectFor(req, principal)).id;
 }
 
 /** What every proxied request of one route shares. */
