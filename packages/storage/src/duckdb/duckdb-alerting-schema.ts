@@ -1,5 +1,6 @@
 /** Tables and SQL pieces of budgets, alert rules, webhooks and notifications in DuckDB. */
 import type { Column } from '../columns.js';
+import { createTable, selectList } from './duckdb-ddl.js';
 
 export type Value = string | number | boolean | null;
 
@@ -64,29 +65,13 @@ export const NOTIFICATIONS: readonly Column[] = [
   col('deliveries', 'json', true),
 ];
 
-const PHYSICAL: Record<Column['type'], string> = {
-  text: 'VARCHAR',
-  int: 'BIGINT',
-  float: 'DOUBLE',
-  bool: 'BOOLEAN',
-  time: 'TIMESTAMP',
-  json: 'JSON',
-  text_list: 'VARCHAR[]',
-};
-export const q = (name: string) => `"${name}"`;
-
-function ddl(table: string, columns: readonly Column[], extra: string): string {
-  const cols = columns.map((c) => `${q(c.name)} ${PHYSICAL[c.type]}${c.notNull ? ' NOT NULL' : ''}`);
-  return `CREATE TABLE IF NOT EXISTS ${table} (${[...cols, extra].join(', ')})`;
-}
-
 /** The tables of budgets, alert rules, webhooks and notifications; part of DUCKDB_SCHEMA. */
 export const ALERTING_SCHEMA: readonly string[] = [
-  ddl('budgets', BUDGETS, 'PRIMARY KEY (id)'),
-  ddl('alert_rules', ALERT_RULES, 'PRIMARY KEY (id)'),
-  ddl('webhooks', WEBHOOKS, 'PRIMARY KEY (id)'),
+  createTable('budgets', BUDGETS, 'PRIMARY KEY (id)'),
+  createTable('alert_rules', ALERT_RULES, 'PRIMARY KEY (id)'),
+  createTable('webhooks', WEBHOOKS, 'PRIMARY KEY (id)'),
   // `pending` mirrors "a delivery is still pending", so that the notifier finds unfinished work without JSON.
-  ddl('notifications', NOTIFICATIONS, 'pending BOOLEAN NOT NULL, PRIMARY KEY (dedupe_key)'),
+  createTable('notifications', NOTIFICATIONS, 'pending BOOLEAN NOT NULL, PRIMARY KEY (dedupe_key)'),
 ];
 
 /** Tables that belong to a project and go when it is deleted. */
@@ -106,4 +91,4 @@ export function value(c: Column, v: unknown): Value {
 }
 
 export const select = (table: string, columns: readonly Column[], extra = '') =>
-  `SELECT ${columns.map((c) => (c.type === 'time' ? `epoch_ms(${q(c.name)}) AS ${q(c.name)}` : q(c.name))).join(', ')}${extra} FROM ${table}`;
+  `SELECT ${selectList(columns)}${extra} FROM ${table}`;

@@ -18,11 +18,11 @@ import {
   WEBHOOKS,
   bind,
   col,
-  q,
   select,
   value,
   type Value,
 } from './duckdb-alerting-schema.js';
+import { duckdbDialect as d } from './duckdb-dialect.js';
 import { DuckDbMetadata } from './duckdb-metadata.js';
 import { fromDuckRow } from './duckdb-rows.js';
 
@@ -33,7 +33,7 @@ import { fromDuckRow } from './duckdb-rows.js';
 export abstract class DuckDbAlerting extends DuckDbMetadata implements AlertingStore {
   private async insert(table: string, columns: readonly Column[], record: object, suffix = ''): Promise<number> {
     const r = record as Record<string, unknown>;
-    const sql = `INSERT INTO ${table} (${columns.map((c) => q(c.name)).join(', ')}) VALUES (${columns
+    const sql = `INSERT INTO ${table} (${columns.map((c) => d.ident(c.name)).join(', ')}) VALUES (${columns
       .map((c, i) => bind(c, i + 1))
       .join(', ')})${suffix}`;
     const params = columns.map((c) => value(c, r[c.name]));
@@ -59,7 +59,7 @@ export abstract class DuckDbAlerting extends DuckDbMetadata implements AlertingS
     const p = patch as Record<string, unknown>;
     const changed = columns.filter((c) => c.name !== 'id' && c.name !== 'project_id' && p[c.name] !== undefined);
     if (changed.length > 0) {
-      const set = changed.map((c, i) => `${q(c.name)} = ${bind(c, i + 3)}`).join(', ');
+      const set = changed.map((c, i) => `${d.ident(c.name)} = ${bind(c, i + 3)}`).join(', ');
       await this.exclusive((conn) =>
         conn.run(`UPDATE ${table} SET ${set} WHERE project_id = $1 AND id = $2`, [
           projectId,

@@ -1,16 +1,7 @@
 import { CALL_COLUMNS, LOG_COLUMNS, METRIC_COLUMNS, RUN_COLUMNS, type Column, type LogicalType } from '../columns.js';
+import { PHYSICAL, createTable, selectList } from './duckdb-ddl.js';
 import { ALERTING_SCHEMA } from './duckdb-alerting-schema.js';
 import { duckdbDialect as d } from './duckdb-dialect.js';
-
-const PHYSICAL: Record<LogicalType, string> = {
-  text: 'VARCHAR',
-  int: 'BIGINT',
-  float: 'DOUBLE',
-  bool: 'BOOLEAN',
-  time: 'TIMESTAMP',
-  json: 'JSON',
-  text_list: 'VARCHAR[]',
-};
 
 /** How a column is read from a batch file: times travel as epoch milliseconds. */
 const ON_THE_WIRE: Record<LogicalType, string> = { ...PHYSICAL, time: 'BIGINT' };
@@ -20,10 +11,7 @@ const ON_THE_WIRE: Record<LogicalType, string> = { ...PHYSICAL, time: 'BIGINT' }
  * 200 MB memory limit ran out before 1M calls were stored), and the time-bounded anti-join of `insertBatch` finds
  * retried records at a fraction of the index's insert cost.
  */
-function table(name: string, columns: readonly Column[]): string {
-  const cols = columns.map((c) => `${d.ident(c.name)} ${PHYSICAL[c.type]}${c.notNull ? ' NOT NULL' : ''}`);
-  return `CREATE TABLE IF NOT EXISTS ${name} (${cols.join(', ')})`;
-}
+const table = (name: string, columns: readonly Column[]) => createTable(name, columns);
 
 export const DUCKDB_SCHEMA: readonly string[] = [
   table('calls', CALL_COLUMNS),
@@ -77,12 +65,7 @@ export function insertBatch(
         }`;
 }
 
-/** Select list that reads a table back in the shape of its record type (times as epoch ms). */
-export function selectList(columns: readonly Column[]): string {
-  return columns
-    .map((c) => (c.type === 'time' ? `epoch_ms(${d.ident(c.name)}) AS ${d.ident(c.name)}` : d.ident(c.name)))
-    .join(', ');
-}
+export { selectList };
 
 export const TABLES = {
   calls: CALL_COLUMNS,
