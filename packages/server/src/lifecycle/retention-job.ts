@@ -1,9 +1,8 @@
 import { PeriodicJob } from './periodic-job.js';
 import type { EventStore, Project } from '@tally/storage';
 import type { Analytics } from '../analytics/analytics.js';
+import { DAY_MS } from '../analytics/params.js';
 import type { ProjectService } from '../projects/project-service.js';
-
-const DAY_MS = 86_400_000;
 
 export interface RetentionOptions {
   /** Time between sweeps; an hour unless a test wants it shorter. */
