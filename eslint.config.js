@@ -33,7 +33,16 @@ export default tseslint.config(
   },
   {
     // Example apps read the clients' and the SDK's environment variables, as the applications they model do.
-    files: ['**/config.ts', '**/cli.ts', 'bench/**', 'examples/**', '**/*.test.ts', '**/test/**', 'vitest.config.ts'],
+    files: [
+      '**/config.ts',
+      '**/vite.config.ts',
+      '**/cli.ts',
+      'bench/**',
+      'examples/**',
+      '**/*.test.ts',
+      '**/test/**',
+      'vitest.config.ts',
+    ],
     rules: { 'no-restricted-properties': 'off' },
   },
   {
