@@ -36,6 +36,7 @@ export default tseslint.config(
     files: [
       '**/config.ts',
       '**/vite.config.ts',
+      'packages/web/scripts/**',
       '**/cli.ts',
       'bench/**',
       'examples/**',

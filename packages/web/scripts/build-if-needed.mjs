@@ -32,6 +32,10 @@ export async function buildIfNeeded({ quiet = false } = {}) {
   // Build beside dist, then move in: assets first (hashed names, old ones kept so that a page already open can
   // still load its chunks), index.html last, so a running server never serves an index whose assets are missing.
   const out = join(root, `dist.build-${process.pid}`);
+  // A build started from a test run inherits NODE_ENV=test, which would make Vite bundle React's development
+  // build: the dashboard is always built for production.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
   try {
     await build({ root, logLevel: quiet ? 'warn' : 'info', build: { outDir: out, emptyOutDir: true } });
     const dist = join(root, 'dist');
@@ -41,6 +45,8 @@ export async function buildIfNeeded({ quiet = false } = {}) {
     }
     renameSync(join(out, 'index.html'), join(dist, 'index.html'));
   } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
     rmSync(out, { recursive: true, force: true });
   }
   return true;

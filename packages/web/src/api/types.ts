@@ -48,7 +48,8 @@ export interface Breakdown {
 
 export interface CallItem {
   id: string;
-  timestamp: string;
+  /** Epoch milliseconds, as the events routes answer. */
+  timestamp: number;
   provider: string | null;
   model: string;
   status: string;

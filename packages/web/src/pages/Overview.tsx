@@ -74,9 +74,9 @@ export default function Overview() {
         </section>
       </div>
       <div className="grid three">
-        <Top title="Top models" query={models} field="model" />
-        <Top title="Top agents" query={agents} field="agent_name" />
-        <Top title="Top users" query={users} field="user_id" link="/users/" />
+        <Top title="Top models" column="Model" query={models} field="model" />
+        <Top title="Top agents" column="Agent" query={agents} field="agent_name" />
+        <Top title="Top users" column="User" query={users} field="user_id" link="/users/" />
       </div>
     </div>
   );
@@ -130,11 +130,13 @@ function SeriesChart({
 
 function Top({
   title,
+  column,
   query,
   field,
   link,
 }: {
   title: string;
+  column: string;
   query: ReturnType<typeof useApi<Breakdown>>;
   field: string;
   link?: string;
@@ -163,7 +165,7 @@ function Top({
                     : view.set({ [field]: String(r.value) })
               }
               columns={[
-                { key: 'value', label: title.replace('Top ', '').replace(/s$/, ''), render: (r) => orNone(r.value) },
+                { key: 'value', label: column, render: (r) => orNone(r.value) },
                 {
                   key: 'calls',
                   label: 'Calls',
