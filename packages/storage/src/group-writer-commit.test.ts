@@ -32,4 +32,38 @@ describe('GroupWriter commit listeners', () => {
     expect((await store.stats('commit-throw')).calls).toBe(1);
     await writer.close();
   });
+
+  it('stop being told of commits once removed, each removal taking away only its own listener', async () => {
+    const writer = new GroupWriter(store, 50_000, 1);
+    const seen: string[] = [];
+    const record = (_projects: ReadonlySet<string>, info: CommitInfo) => seen.push(...info.calls.map((c) => c.id));
+    const first = writer.onCommit(record);
+    const second = writer.onCommit(record);
+    await writer.write({ calls: [makeCall('commit-off', { id: 'both' })] });
+    first();
+    first();
+    await writer.write({ calls: [makeCall('commit-off', { id: 'one' })] });
+    second();
+    await writer.write({ calls: [makeCall('commit-off', { id: 'none' })] });
+    expect(seen).toEqual(['both', 'both', 'one']);
+    expect((await store.stats('commit-off')).calls).toBe(3);
+    await writer.close();
+  });
+
+  it('may be removed by another listener while a commit is announced, and then miss it', async () => {
+    const writer = new GroupWriter(store, 50_000, 1);
+    const seen: string[] = [];
+    let removeLater = () => {};
+    const removeSelf = writer.onCommit((_p, info) => {
+      seen.push(`self:${info.calls[0]!.id}`);
+      removeSelf();
+      removeLater();
+    });
+    removeLater = writer.onCommit((_p, info) => seen.push(`later:${info.calls[0]!.id}`));
+    writer.onCommit((_p, info) => seen.push(`kept:${info.calls[0]!.id}`));
+    await writer.write({ calls: [makeCall('commit-self', { id: 'x' })] });
+    await writer.write({ calls: [makeCall('commit-self', { id: 'y' })] });
+    expect(seen).toEqual(['self:x', 'kept:x', 'kept:y']);
+    await writer.close();
+  });
 });

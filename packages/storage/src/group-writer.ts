@@ -55,10 +55,18 @@ export class GroupWriter {
   /**
    * Calls `listener` with the projects a transaction wrote to and what it stored, after it committed and before
    * any of its callers is answered — so caches dropped here never serve a reader who already has the write's
-   * acknowledgement. A listener that throws does not fail the write.
+   * acknowledgement. A listener that throws does not fail the write. Returns the function that removes the
+   * listener again (a live stream that ends), after which it is called no more, not even for a transaction
+   * committing at that moment.
    */
-  onCommit(listener: CommitListener): void {
-    this.committed.push(listener);
+  onCommit(listener: CommitListener): () => void {
+    // Wrapped, so that the same function added twice is removed once per unsubscribe.
+    const entry: CommitListener = (projectIds, info) => listener(projectIds, info);
+    this.committed.push(entry);
+    return () => {
+      const at = this.committed.indexOf(entry);
+      if (at >= 0) this.committed.splice(at, 1);
+    };
   }
 
   /** Waits for everything queued so far, then refuses new writes. */
@@ -102,7 +110,9 @@ export class GroupWriter {
           records: size(merged),
           durationMs,
         };
-        for (const listener of this.committed) {
+        // A copy: a listener may remove itself (or another) while the commit is being announced.
+        for (const listener of [...this.committed]) {
+          if (!this.committed.includes(listener)) continue;
           // The records are committed: a failing listener must not turn the callers' acknowledgement into an error.
           try {
             listener(projects, info);

@@ -6,3 +6,5 @@ export * from './open-store.js';
 export * from './columns.js';
 export * from './dialect.js';
 export * from './query-compiler.js';
+export { PostgresStore, type PostgresStoreOptions } from './postgres/postgres-store.js';
+export type { DroppedPartition } from './postgres/postgres-partitions.js';

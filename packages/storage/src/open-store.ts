@@ -1,33 +1,72 @@
 import { DuckDbStore } from './duckdb/duckdb-store.js';
 import type { EventStore } from './event-store.js';
+import { maskUrl } from './postgres/postgres-pool.js';
+import { PostgresStore } from './postgres/postgres-store.js';
 
-export interface StoreLocation {
-  /** `duckdb` for now; `postgres` and `clickhouse` join as their backends land. */
+export interface DuckDbLocation {
   kind: 'duckdb';
   /** A file path or `:memory:`. */
   path: string;
 }
 
+export interface PostgresLocation {
+  kind: 'postgres';
+  /** The connection URL as given, password included: hand it to the store only, never to a log. */
+  url: string;
+  /** How the database is named in logs and status lines: the URL with its password masked. */
+  path: string;
+}
+
+/** Where the store lives: a DuckDB file (`duckdb`) or a PostgreSQL database (`postgres`). */
+export type StoreLocation = DuckDbLocation | PostgresLocation;
+
+const ACCEPTED =
+  'a DuckDB file (duckdb:/path/tally.duckdb or a path ending in .duckdb), :memory:, or a PostgreSQL URL ' +
+  '(postgres://user:password@host:5432/database)';
+
 /**
  * Reads `TALLY_STORE`: empty → the DuckDB file in the data directory; `:memory:`; `duckdb:<path>` or a bare path
- * ending in `.duckdb`. Returns a message saying what is accepted when the value is not understood.
+ * ending in `.duckdb`; `postgres://…` or `postgresql://…`. Returns a message saying what is accepted when the
+ * value is not understood (with any password masked).
  */
 export function parseStoreLocation(value: string | undefined, dataDir: string): StoreLocation | string {
   if (!value) return { kind: 'duckdb', path: `${dataDir.replace(/\/+$/, '')}/tally.duckdb` };
   if (value === ':memory:' || value === 'duckdb::memory:') return { kind: 'duckdb', path: ':memory:' };
   if (value.startsWith('duckdb:')) return { kind: 'duckdb', path: value.slice('duckdb:'.length) };
   if (value.endsWith('.duckdb') && !value.includes('://')) return { kind: 'duckdb', path: value };
-  const scheme = /^([a-z]+):\/\//i.exec(value)?.[1];
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(value)?.[1]?.toLowerCase();
+  if (scheme === 'postgres' || scheme === 'postgresql') {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      return `TALLY_STORE is not a valid PostgreSQL URL (${maskUrl(value)}); write it as postgres://user:password@host:5432/database`;
+    }
+    if (!url.hostname && !url.searchParams.has('host'))
+      return `TALLY_STORE names no PostgreSQL host (${maskUrl(value)}); write it as postgres://user:password@host:5432/database`;
+    return { kind: 'postgres', url: value, path: maskUrl(value) };
+  }
   return scheme
-    ? `TALLY_STORE: the ${scheme} backend is not available in this version; use a DuckDB file (duckdb:/path/tally.duckdb) or :memory:`
-    : `TALLY_STORE must be a DuckDB file (duckdb:/path/tally.duckdb or a path ending in .duckdb) or :memory:; got ${value}`;
+    ? `TALLY_STORE: the ${scheme} backend is not available in this version; use ${ACCEPTED}`
+    : `TALLY_STORE must be ${ACCEPTED}; got ${value}`;
 }
 
 export interface OpenStoreOptions {
+  /** DuckDB: its own memory cap, e.g. `256MB`. */
   memoryLimit?: string;
+  /** DuckDB: worker threads. */
   threads?: number;
+  /** PostgreSQL: connections kept open at most (10 by default). */
+  poolSize?: number;
 }
 
 export function createStore(location: StoreLocation, options: OpenStoreOptions = {}): EventStore {
-  return new DuckDbStore({ path: location.path, ...options });
+  if (location.kind === 'postgres') {
+    return new PostgresStore({ url: location.url, ...(options.poolSize ? { poolSize: options.poolSize } : {}) });
+  }
+  return new DuckDbStore({
+    path: location.path,
+    ...(options.memoryLimit ? { memoryLimit: options.memoryLimit } : {}),
+    ...(options.threads ? { threads: options.threads } : {}),
+  });
 }

@@ -1,0 +1,7 @@
+import { initial } from './0001_initial.js';
+import type { Migration } from './migration.js';
+
+export type { Migration } from './migration.js';
+
+/** Every migration of the PostgreSQL schema, oldest first. Append only. */
+export const MIGRATIONS: readonly Migration[] = [initial];
