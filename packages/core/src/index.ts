@@ -13,6 +13,7 @@ export * from './usage-detect.js';
 export * from './pricing.js';
 export * from './redaction.js';
 export * from './query-spec.js';
+export * from './filter-match.js';
 export * from './zoned-time.js';
 export * from './agent-run.js';
 export * from './otlp/otlp-traces.js';

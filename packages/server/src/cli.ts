@@ -7,6 +7,7 @@ import { alertsCommand, webhooksCommand } from './cli/alert-commands.js';
 import { budgetsCommand } from './cli/budget-commands.js';
 import { exportCommand } from './cli/export-command.js';
 import { importCommand } from './cli/import-command.js';
+import { syncCommand } from './cli/sync-command.js';
 import { usageCommand } from './cli/usage-command.js';
 import { ConfigError, SETTINGS, loadConfig } from './config.js';
 import { SETTING_RANGES } from './lifecycle/project-settings.js';
@@ -223,6 +224,7 @@ async function withAdmin(
 
 program.addCommand(exportCommand(env, print));
 program.addCommand(importCommand(env, print));
+program.addCommand(syncCommand(env, print));
 program.addCommand(usageCommand(env, print));
 program.addCommand(budgetsCommand(env, print));
 program.addCommand(alertsCommand(env, print));

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseStoreLocation, type StoreLocation } from '@tally/storage';
 import type { CapturePolicy } from '@tally/core';
 
@@ -28,6 +29,8 @@ export interface TallyConfig {
   readonly upstreamTimeoutMs: number;
   /** Addresses (IPs or CIDRs) of reverse proxies whose X-Forwarded-For the proxy believes; empty = none. */
   readonly trustedProxies: readonly string[];
+  /** The built dashboard (index.html and assets/), served at /. */
+  readonly webDir: string;
 }
 
 export interface UpstreamConfig {
@@ -36,6 +39,12 @@ export interface UpstreamConfig {
   /** The operator's provider key, sent upstream instead of the client's; null passes the client's key through. */
   readonly key: string | null;
 }
+
+/**
+ * Where `npm run build` puts the dashboard: packages/web/dist, found from this module, which is two folders below
+ * the packages folder whether it runs from packages/server/src or from packages/server/dist.
+ */
+export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 /** Command-line flags that override the environment. */
 export interface ConfigFlags {
@@ -117,6 +126,11 @@ export const SETTINGS = [
     'TALLY_ALERT_INTERVAL_SECONDS',
     '60',
     'Seconds between evaluations of alert rules and budget thresholds (budgets crossed by proxied calls alert at once)',
+  ],
+  [
+    'TALLY_WEB_DIR',
+    'packages/web/dist',
+    'Directory of the built dashboard (index.html and assets/) served to browsers at /; npm run build makes it',
   ],
 ] as const;
 
@@ -214,6 +228,9 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Confi
       problems.push(`TALLY_TRUSTED_PROXIES must list IP addresses or CIDRs such as 10.0.0.0/8 or ::1; got ${p}`);
   }
 
+  // A folder without a built dashboard is not an error: browsers are told to build it, the API is unaffected.
+  const webDir = resolve(pick(undefined, 'TALLY_WEB_DIR') ?? DEFAULT_WEB_DIR);
+
   if (problems.length > 0 || typeof store === 'string') {
     throw new ConfigError(`Tally cannot start; fix the configuration:\n  - ${problems.join('\n  - ')}`);
   }
@@ -237,6 +254,7 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Confi
     }),
     upstreamTimeoutMs,
     trustedProxies: Object.freeze(trustedProxies),
+    webDir,
   });
 }
 

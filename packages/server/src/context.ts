@@ -9,6 +9,7 @@ import type { BudgetGate } from './budgets/budget-gate.js';
 import type { BudgetService } from './budgets/budget-service.js';
 import type { BudgetTracker } from './budgets/budget-tracker.js';
 import type { TallyConfig } from './config.js';
+import type { LiveHub } from './live/live-hub.js';
 import type { TallyMetrics } from './metrics/prometheus-metrics.js';
 import type { ProjectService } from './projects/project-service.js';
 
@@ -30,6 +31,8 @@ export interface TallyContext {
   readonly webhooks: WebhookService;
   /** Sends budget and alert notifications to webhooks, signed, with retries. */
   readonly notifier: Notifier;
+  /** Committed calls fanned out to the open live streams (/api/v1/live). */
+  readonly live: LiveHub;
   /** Prometheus metrics served at /metrics. */
   readonly metrics: TallyMetrics;
   /** Where budgets, alerts and webhooks log; silent until `tally serve` points it at the server's logger. */

@@ -10,6 +10,7 @@ import { BudgetService } from './budgets/budget-service.js';
 import { BudgetTracker, type TrackerOptions } from './budgets/budget-tracker.js';
 import type { TallyConfig } from './config.js';
 import type { TallyContext } from './context.js';
+import { LiveHub, type LiveHubOptions } from './live/live-hub.js';
 import { ProjectService } from './projects/project-service.js';
 
 export const VERSION: string = (
@@ -28,6 +29,8 @@ export interface OpenTally {
 export interface OpenOptions {
   notifier?: NotifierOptions;
   tracker?: TrackerOptions;
+  /** How many live streams the server holds at once. */
+  live?: LiveHubOptions;
 }
 
 /** Opens the store and the services on it. Used by `tally serve` and by CLI commands that run without a server. */
@@ -56,6 +59,8 @@ export async function openTally(config: TallyConfig, options: OpenOptions = {}):
     budgetTracker.onRefusal = (b) => metrics.refusals.inc({ project: b.project_id, budget: b.id });
     // After the analytics listener: a budget read again from here on sees this commit.
     writer.onCommit((_projects, info) => budgetTracker.committed(info));
+    // Its listener comes after the analytics cache's, while a live stream is open.
+    const live = new LiveHub(writer, options.live);
     const ctx: TallyContext = {
       config,
       store,
@@ -69,6 +74,7 @@ export async function openTally(config: TallyConfig, options: OpenOptions = {}):
       alerts: new AlertService(store, projects, analytics, notifier, alertLog),
       webhooks: new WebhookService(store, projects),
       notifier,
+      live,
       metrics,
       alertLog,
       version: VERSION,
@@ -78,6 +84,7 @@ export async function openTally(config: TallyConfig, options: OpenOptions = {}):
       ctx,
       generatedAdminToken,
       async close() {
+        live.close();
         await notifier.close();
         await writer.close();
         await store.close();

@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { CALL_EVENT_FIELDS, type CallEvent } from '@tally/core';
 import type { FastifyInstance } from 'fastify';
 import type { TallyContext } from '../context.js';
 import { TallyError } from '../errors.js';
@@ -9,6 +10,20 @@ import * as ex from './event-examples.js';
 const EventSchema = Type.Record(Type.String(), Type.Unknown(), {
   description: 'A stored CallEvent (see the data model)',
 });
+
+/**
+ * A call as GET /api/v1/analytics/events lists it: every CallEvent field in storage order, null when unknown (an
+ * empty list for `tags`, an empty object for `metadata`), as the store reads a row back. The live stream sends
+ * committed calls through this too, so a call looks the same whichever way a client receives it.
+ */
+export function eventItem(call: CallEvent): Record<string, unknown> {
+  const item: Record<string, unknown> = {};
+  for (const field of CALL_EVENT_FIELDS) {
+    const value = call[field] as unknown;
+    item[field] = value ?? (field === 'tags' ? [] : field === 'metadata' ? {} : null);
+  }
+  return item;
+}
 
 /** Reading stored calls back: newest first, with an opaque cursor. */
 export function registerEventRoutes(app: FastifyInstance, ctx: TallyContext): void {
@@ -40,7 +55,7 @@ export function registerEventRoutes(app: FastifyInstance, ctx: TallyContext): vo
     },
     async (req) => {
       const q = req.query as { from?: string; to?: string; limit?: number; cursor?: string };
-      return ctx.analytics.events({
+      const page = await ctx.analytics.events({
         projectId: req.projectId,
         ...(q.from !== undefined ? { from: parseTime(q.from, 'from') } : {}),
         ...(q.to !== undefined ? { to: parseTime(q.to, 'to') } : {}),
@@ -48,6 +63,7 @@ export function registerEventRoutes(app: FastifyInstance, ctx: TallyContext): vo
         limit: q.limit ?? 100,
         cursor: q.cursor ?? null,
       });
+      return { events: page.events.map(eventItem), next_cursor: page.next_cursor };
     },
   );
 
@@ -66,7 +82,7 @@ export function registerEventRoutes(app: FastifyInstance, ctx: TallyContext): vo
       const { id } = req.params as { id: string };
       const event = await ctx.store.getEvent(req.projectId, id);
       if (!event) throw new TallyError('not_found', `no call with id ${id} in project ${req.projectId}`);
-      return event;
+      return eventItem(event);
     },
   );
 }

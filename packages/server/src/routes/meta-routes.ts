@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { TallyContext } from '../context.js';
 import { apiInfo } from './api-info.js';
+import { sendDashboard, wantsHtml } from './dashboard-routes.js';
 import * as ex from './meta-examples.js';
 
 // Any object, serialized as is: it carries the example of the root answer without changing what is sent.
@@ -17,10 +18,12 @@ export function registerMetaRoutes(app: FastifyInstance, ctx: TallyContext): voi
       schema: {
         tags: ['meta'],
         summary: 'API information and links to the documentation',
+        description:
+          'API clients get this JSON. A browser (an `Accept` header naming `text/html`) gets the dashboard instead, or a page saying how to build it (503) when it is not built.',
         response: { 200: RootSchema },
       },
     },
-    async () => apiInfo(ctx.version),
+    async (req, reply) => (wantsHtml(req) ? sendDashboard(reply, ctx.config.webDir) : apiInfo(ctx.version)),
   );
 
   app.get(
