@@ -1,10 +1,14 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App } from './app/App.js';
+import { App, makeClient } from './app/App.js';
+import { warmStart } from './app/warm-start.js';
 import './styles.css';
+
+const client = makeClient();
+warmStart(client);
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App />
+    <App client={client} />
   </StrictMode>,
 );

@@ -13,7 +13,7 @@ import { SignIn } from './SignIn.js';
 
 const UNAUTHORIZED = 'tally:unauthorized';
 
-function makeClient(): QueryClient {
+export function makeClient(): QueryClient {
   return new QueryClient({
     queryCache: new QueryCache({
       onError: (e) => {
@@ -30,14 +30,13 @@ function makeClient(): QueryClient {
   });
 }
 
-export function App() {
+export function App({ client }: { client: QueryClient }) {
   const [theme, setTheme] = useState<Theme>(initialTheme);
   useEffect(() => saveTheme(theme), [theme]);
   const themeValue = useMemo(
     () => ({ theme, toggle: () => setTheme((t) => (t === 'dark' ? 'light' : 'dark')) }),
     [theme],
   );
-  const [client] = useState(makeClient);
   return (
     <ThemeContext.Provider value={themeValue}>
       <QueryClientProvider client={client}>

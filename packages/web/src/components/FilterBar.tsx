@@ -14,9 +14,11 @@ export function FilterBar({ fields = DIMENSIONS as readonly string[] }: { fields
   const [metaKey, setMetaKey] = useState('');
   const [value, setValue] = useState('');
   const [exclude, setExclude] = useState(false);
+  // Suggestions are asked for once the user starts on a value, not with every page load.
+  const [wantsSuggestions, setWantsSuggestions] = useState(false);
   const name = field === 'metadata' ? `metadata.${metaKey.trim()}` : field;
   const suggest = useApi<Breakdown>(
-    (DIMENSIONS as readonly string[]).includes(field) ? '/api/v1/analytics/breakdown' : null,
+    wantsSuggestions && (DIMENSIONS as readonly string[]).includes(field) ? '/api/v1/analytics/breakdown' : null,
     { ...view.params, by: field, metrics: 'calls', limit: 50 },
     { refresh: false },
   );
@@ -93,6 +95,7 @@ export function FilterBar({ fields = DIMENSIONS as readonly string[] }: { fields
           placeholder="value"
           list="filter-suggestions"
           value={value}
+          onFocus={() => setWantsSuggestions(true)}
           onChange={(e) => setValue(e.target.value)}
         />
         <datalist id="filter-suggestions">

@@ -11,20 +11,17 @@ import { Kpi } from '../components/Kpi.js';
 import { ErrorBox, Loading, QueryView } from '../components/States.js';
 import { count, countShort, ms, orNone, pct, usd } from '../format.js';
 import { useView } from '../state/view.js';
-
-const TOP = { metrics: 'calls,total_tokens,cost_usd,error_rate', limit: 5 };
+import { overviewRequests } from './overview/queries.js';
 
 /** Totals against the previous period, usage over time, and the top models, agents and users. */
 export default function Overview() {
   const view = useView();
-  const summary = useApi<Summary>('/api/v1/analytics/summary', { ...view.params, compare: 'previous' });
-  const series = useApi<Timeseries>('/api/v1/analytics/timeseries', {
-    ...view.params,
-    metrics: 'calls,errors,total_tokens,cost_usd',
-  });
-  const models = useApi<Breakdown>('/api/v1/analytics/breakdown', { ...view.params, by: 'model', ...TOP });
-  const agents = useApi<Breakdown>('/api/v1/analytics/breakdown', { ...view.params, by: 'agent_name', ...TOP });
-  const users = useApi<Breakdown>('/api/v1/analytics/breakdown', { ...view.params, by: 'user_id', ...TOP });
+  const requests = useMemo(() => overviewRequests(view.params), [view.params]);
+  const summary = useApi<Summary>(...requests.summary);
+  const series = useApi<Timeseries>(...requests.series);
+  const models = useApi<Breakdown>(...requests.top[0]!);
+  const agents = useApi<Breakdown>(...requests.top[1]!);
+  const users = useApi<Breakdown>(...requests.top[2]!);
   // An empty range of a project that has calls elsewhere is not an empty project: ask for any one call.
   const empty = summary.data?.metrics.calls === 0 && view.filters.length === 0;
   const any = useApi<EventsPage>(empty ? '/api/v1/analytics/events' : null, { limit: 1 }, { refresh: false });

@@ -83,24 +83,26 @@ export function useView(): View {
     [searchText, location, navigate],
   );
 
-  return useMemo(() => {
-    const range = rangeOf(search);
-    const filters: [string, string][] = [];
-    for (const [k, v] of search) if (isFilterName(k) && v !== '') filters.push([k, v]);
-    const filterParams = Object.fromEntries(filters);
-    const carried = new URLSearchParams();
-    for (const [k, v] of search) if (SHARED.has(k) || isFilterName(k)) carried.set(k, v);
-    const refresh = Number(search.get('refresh') ?? 0);
-    return {
-      search,
-      range,
-      project: search.get('project'),
-      refreshSeconds: (REFRESH_CHOICES as readonly number[]).includes(refresh) ? refresh : 0,
-      filters,
-      params: { ...range.params, ...filterParams },
-      filterParams,
-      carry: carried.toString(),
-      set,
-    };
-  }, [search, set]);
+  return useMemo(() => ({ ...viewOf(search), set }), [search, set]);
+}
+
+/** Everything a view derives from its query string; `useView` adds the setter. Pure, so it runs before React. */
+export function viewOf(search: URLSearchParams): Omit<View, 'set'> {
+  const range = rangeOf(search);
+  const filters: [string, string][] = [];
+  for (const [k, v] of search) if (isFilterName(k) && v !== '') filters.push([k, v]);
+  const filterParams = Object.fromEntries(filters);
+  const carried = new URLSearchParams();
+  for (const [k, v] of search) if (SHARED.has(k) || isFilterName(k)) carried.set(k, v);
+  const refresh = Number(search.get('refresh') ?? 0);
+  return {
+    search,
+    range,
+    project: search.get('project'),
+    refreshSeconds: (REFRESH_CHOICES as readonly number[]).includes(refresh) ? refresh : 0,
+    filters,
+    params: { ...range.params, ...filterParams },
+    filterParams,
+    carry: carried.toString(),
+  };
 }
