@@ -25,7 +25,7 @@ export function storeKey(key: string | null): void {
 }
 
 let memoryKey: string | null = null;
-const currentKey = (): string | null => storedKey() ?? memoryKey;
+export const currentKey = (): string | null => storedKey() ?? memoryKey;
 
 /** An answer of the API that was not a success, with Tally's error body read out. */
 export class ApiError extends Error {
@@ -34,6 +34,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly requestId: string | null,
+    /** The key the refused request carried (null: none), so a late 401 is not blamed on a key signed in since. */
+    readonly keyUsed: string | null = null,
   ) {
     super(message);
   }
@@ -57,7 +59,7 @@ export function apiHeaders(project: string | null, extra: Record<string, string>
   return headers;
 }
 
-async function errorOf(r: Response): Promise<ApiError> {
+async function errorOf(r: Response, keyUsed: string | null = null): Promise<ApiError> {
   let code = 'http_' + r.status;
   let message = `the server answered ${r.status} ${r.statusText}`;
   let requestId: string | null = null;
@@ -69,7 +71,7 @@ async function errorOf(r: Response): Promise<ApiError> {
   } catch {
     // not Tally's JSON error (a proxy in between?): keep the status line
   }
-  return new ApiError(r.status, code, message, requestId);
+  return new ApiError(r.status, code, message, requestId, keyUsed);
 }
 
 export interface RequestOptions {
@@ -82,6 +84,7 @@ export interface RequestOptions {
 /** One JSON request; throws ApiError with the server's own message when the answer is not a success. */
 export async function api<T>(path: string, params: Params = {}, options: RequestOptions = {}): Promise<T> {
   const headers = apiHeaders(options.project ?? null);
+  const keyUsed = currentKey();
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   let r: Response;
   try {
@@ -95,7 +98,7 @@ export async function api<T>(path: string, params: Params = {}, options: Request
     if ((e as Error).name === 'AbortError') throw e;
     throw new ApiError(0, 'unreachable', 'the Tally server did not answer; is it running?', null);
   }
-  if (!r.ok) throw await errorOf(r);
+  if (!r.ok) throw await errorOf(r, keyUsed);
   if (r.status === 204) return undefined as T;
   return (await r.json()) as T;
 }

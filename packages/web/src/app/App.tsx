@@ -1,7 +1,7 @@
 import { QueryCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import { Link, Route, Switch, useLocation } from 'wouter';
-import { ApiError, api, storedKey, storeKey } from '../api/client.js';
+import { ApiError, api, currentKey, storedKey, storeKey } from '../api/client.js';
 import type { Status } from '../api/types.js';
 import { ProjectSwitcher, RefreshPicker, ThemeToggle } from '../components/HeaderControls.js';
 import { ErrorBox, Loading } from '../components/States.js';
@@ -17,7 +17,11 @@ export function makeClient(): QueryClient {
   return new QueryClient({
     queryCache: new QueryCache({
       onError: (e) => {
-        if (e instanceof ApiError && e.status === 401) window.dispatchEvent(new Event(UNAUTHORIZED));
+        // Only a refusal of the key this tab still holds signs it out: a request sent before sign-in (the warm
+        // start's) answers 401 too, and the sign-in form is already showing for it.
+        if (e instanceof ApiError && e.status === 401 && e.keyUsed !== null && e.keyUsed === currentKey()) {
+          window.dispatchEvent(new Event(UNAUTHORIZED));
+        }
       },
     }),
     defaultOptions: {
