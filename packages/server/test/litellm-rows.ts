@@ -164,8 +164,7 @@ function usageOf(s: CallSpec, prompt: number, completion: number): { additional:
       audio_tokens: null,
       ...(s.cacheWrite !== undefined ? { cache_creation_tokens: s.cacheWrite } : {}),
     },
-    completion_tokens_details:
-      s.reasoning !== undefined ? { reasoning_tokens: s.reasoning, audio_tokens: null } : null,
+    completion_tokens_details: s.reasoning !== undefined ? { reasoning_tokens: s.reasoning, audio_tokens: null } : null,
     ...(s.cacheWrite !== undefined
       ? { cache_creation_input_tokens: s.cacheWrite, cache_read_input_tokens: s.cacheRead ?? 0 }
       : {}),
@@ -240,9 +239,7 @@ export function agentCalls(agent: AgentSpec, now: number, seed: number): Record<
             agent_app_name: `${agent.prefix}-app`,
           },
         },
-        ...(failed
-          ? { failure: { code: '500', errorClass: 'InternalServerError', message: 'upstream failed' } }
-          : {}),
+        ...(failed ? { failure: { code: '500', errorClass: 'InternalServerError', message: 'upstream failed' } } : {}),
         stored: { messages: [{ role: 'user', content: `question ${n}` }], reply },
       }),
     );

@@ -1,11 +1,11 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, startTestServer, tempDir, type TestServer } from './helpers.js';
-import { createLiteLLMDatabase, psql, type LiteLLMDatabase } from './litellm-database.js';
-import { API_KEY, DAY, MINUTE, cacheHitId, spendLogRow, wallClock } from './litellm-rows.js';
+import { createLiteLLMDatabase, literal, psql, type LiteLLMDatabase } from './litellm-database.js';
+import { API_KEY, MINUTE, cacheHitId, spendLogRow, wallClock } from './litellm-rows.js';
 
 /**
  * `tally sync litellm` end to end: a real PostgreSQL database with LiteLLM's table (both column sets), the real CLI
@@ -190,7 +190,12 @@ function shapes(): { row: Record<string, unknown>; expected: Record<string, unkn
         spend: 0.0004,
         agent: {
           at: 'spend_logs_metadata',
-          fields: { agent_name: 'Support Agent', agent_version: '2.1.0', agent_session_id: 'sup-s1', agent_user_id: 'sup-u1' },
+          fields: {
+            agent_name: 'Support Agent',
+            agent_version: '2.1.0',
+            agent_session_id: 'sup-s1',
+            agent_user_id: 'sup-u1',
+          },
         },
       }),
       expected: {
@@ -350,7 +355,10 @@ afterAll(async () => {
 describe('tally sync litellm', () => {
   it('stores every row as a call with its fields mapped, and a second sync adds nothing', async () => {
     const cases = shapes();
-    const db = await litellm('current', cases.map((c) => c.row));
+    const db = await litellm(
+      'current',
+      cases.map((c) => c.row),
+    );
     const before = await db.fingerprint();
     const p = await project('lit-fields');
     const state = join(tempDir('tally-litellm-'), 'state.json');
@@ -360,7 +368,7 @@ describe('tally sync litellm', () => {
     expect(first.code).toBe(0);
     const last = cases.at(-1)!.row;
     expect(first.stdout.trim()).toBe(
-      `10 synced (0 already present), cursor at ${iso(Date.parse(`${String(last['startTime'])}Z`))} ${String(last['request_id'])}`,
+      `10 synced (0 already present), cursor at ${iso(Date.parse(`${String(last['startTime']).replace(' ', 'T')}Z`))} ${String(last['request_id'])}`,
     );
     for (const c of cases) {
       const e = await event(p, String(c.row['request_id']));
@@ -401,7 +409,11 @@ describe('tally sync litellm', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^2 synced \(0 already present\)/);
     // No status column: the failure is read from metadata; no session_id column: the agent's session stands.
-    expect(await event(p, 'old-failed')).toMatchObject({ status: 'error', status_code: 401, error_type: 'AuthenticationError' });
+    expect(await event(p, 'old-failed')).toMatchObject({
+      status: 'error',
+      status_code: 401,
+      error_type: 'AuthenticationError',
+    });
     expect(await event(p, 'old-ok')).toMatchObject({
       agent_name: 'Legacy Bot',
       session_id: 'legacy-s1',
@@ -422,7 +434,9 @@ describe('tally sync litellm', () => {
     const run = startSync(['--from', db.url, ...into(p), '--follow', '--interval', '0.2'], { TALLY_DATA_DIR: dataDir });
     await until('the first rows', async () => (await stored(p)).length === 3);
     // LiteLLM writes rows as calls end; these are old enough to be past the default settle time (300 s).
-    await db.insert([4, 5].map((i) => spendLogRow({ id: `follow-${i}`, start: at(10 - i), prompt: 10, completion: 2 })));
+    await db.insert(
+      [4, 5].map((i) => spendLogRow({ id: `follow-${i}`, start: at(20 - i), prompt: 10, completion: 2 })),
+    );
     await until('the later rows', async () => (await stored(p)).length === 5);
     // A call that started a minute ago may still have longer calls before it unwritten: it waits for the settle time.
     await db.insert([spendLogRow({ id: 'follow-recent', start: at(1), prompt: 1, completion: 1 })]);
@@ -434,7 +448,7 @@ describe('tally sync litellm', () => {
     expect((await stored(p)).map((e) => e.id).sort()).toEqual([1, 2, 3, 4, 5].map((i) => `follow-${i}`));
     // The default state file: <data dir>/litellm-sync/<sha256 of the URL>.json, holding the cursor.
     const dir = join(dataDir, 'litellm-sync');
-    const [file] = (await import('node:fs')).readdirSync(dir);
+    const [file] = readdirSync(dir);
     expect(file).toMatch(/^[0-9a-f]{64}\.json$/);
     expect(JSON.parse(readFileSync(join(dir, file!), 'utf8')).cursor.requestId).toBe('follow-5');
   });
@@ -443,13 +457,15 @@ describe('tally sync litellm', () => {
     const db = await litellm('current');
     // Many rows in one statement, shaped as LiteLLM writes them, some sharing a start time.
     const template = spendLogRow({ id: 'x', start: 0, prompt: 100, completion: 20, spend: 0.0001 });
-    const columns = Object.keys(template).filter((c) => !['request_id', 'startTime', 'endTime', 'completionStartTime'].includes(c));
+    const columns = Object.keys(template).filter(
+      (c) => !['request_id', 'startTime', 'endTime', 'completionStartTime'].includes(c),
+    );
     const base = at(5 * 24 * 60);
     await psql(
       db.url,
       `INSERT INTO "LiteLLM_SpendLogs" (request_id, "startTime", "endTime", "completionStartTime", ${columns.map((c) => `"${c}"`).join(', ')})
        SELECT 'bulk-' || lpad(i::text, 5, '0'), ts, ts + interval '1 second', ts + interval '1 second',
-              ${columns.map((c) => (c === 'session_id' ? `'trace-' || i` : literalOf(template[c]))).join(', ')}
+              ${columns.map((c) => (c === 'session_id' ? `'trace-' || i` : literal(template[c]))).join(', ')}
          FROM generate_series(1, 4000) AS i,
               LATERAL (SELECT '${wallClock(base)}'::timestamp + (i / 3) * interval '1 second' AS ts) t`,
     );
@@ -508,7 +524,9 @@ describe('tally sync litellm', () => {
   it('says which database it cannot use, never showing the password', async () => {
     const refused = await sync(['--from', 'postgres://litellm:hunter2@127.0.0.1:1/litellm', ...into('default')]);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/cannot connect to the LiteLLM database postgres:\/\/litellm:\*\*\*@127\.0\.0\.1:1\/litellm/);
+    expect(refused.stderr).toMatch(
+      /cannot connect to the LiteLLM database postgres:\/\/litellm:\*\*\*@127\.0\.0\.1:1\/litellm/,
+    );
     expect(refused.stderr + refused.stdout).not.toContain('hunter2');
 
     const db = await litellm('current');
@@ -522,11 +540,3 @@ describe('tally sync litellm', () => {
     expect(missing.stderr).toMatch(/--from postgres:\/\/… or \$TALLY_LITELLM_URL/);
   });
 });
-
-/** A SQL literal for the bulk insert's constant columns. */
-function literalOf(value: unknown): string {
-  if (value === null || value === undefined) return 'NULL';
-  if (typeof value === 'number') return String(value);
-  if (typeof value === 'object') return `'${JSON.stringify(value).replace(/'/g, "''")}'::jsonb`;
-  return `'${String(value).replace(/'/g, "''")}'`;
-}

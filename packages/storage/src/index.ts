@@ -8,3 +8,4 @@ export * from './dialect.js';
 export * from './query-compiler.js';
 export { PostgresStore, type PostgresStoreOptions } from './postgres/postgres-store.js';
 export type { DroppedPartition } from './postgres/postgres-partitions.js';
+export * from './postgres/litellm-reader.js';

@@ -69,7 +69,12 @@ export function syncCommand(env: Record<string, string | undefined>, print: (lin
       .option('--batch <n>', 'rows per batch, 1-10000', wholeNumber('--batch', 1, 10_000), 1000)
       .option('--follow', 'keep syncing new rows until SIGINT or SIGTERM, then finish the batch and exit 0')
       .option('--interval <seconds>', 'with --follow: seconds between polls', seconds('--interval', 0.1), 10)
-      .option('--settle <seconds>', 'leave rows of calls started this recently for a later run', seconds('--settle', 0), 300)
+      .option(
+        '--settle <seconds>',
+        'leave rows of calls started this recently for a later run',
+        seconds('--settle', 0),
+        300,
+      )
       .option('--since <time>', 'first run only: start at this ISO 8601 time (e.g. 2025-01-01 or 2025-01-01T00:00Z)')
       .option('--reset', 'forget the stored cursor and start again from --since, or from the first row')
       .option('--dry-run', 'read, map and check every row, but store nothing (not even the cursor)')
@@ -93,12 +98,17 @@ function wholeNumber(flag: string, min: number, max: number): (value: string) =>
 function seconds(flag: string, min: number): (value: string) => number {
   return (value) => {
     const n = /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN;
-    if (!(n >= min)) throw new InvalidArgumentError(`${flag} must be a number of seconds, at least ${min}; got ${value}`);
+    if (!(n >= min))
+      throw new InvalidArgumentError(`${flag} must be a number of seconds, at least ${min}; got ${value}`);
     return n;
   };
 }
 
-async function runLiteLLMSync(env: Record<string, string | undefined>, flags: LiteLLMFlags, print: (s: string) => void) {
+async function runLiteLLMSync(
+  env: Record<string, string | undefined>,
+  flags: LiteLLMFlags,
+  print: (s: string) => void,
+) {
   const from = flags.from?.trim() || env['TALLY_LITELLM_URL']?.trim();
   if (!from) throw new InvalidArgumentError("give LiteLLM's database with --from postgres://… or $TALLY_LITELLM_URL");
   if (flags.follow && flags.dryRun) throw new InvalidArgumentError('--dry-run reads once: leave out --follow');
@@ -109,8 +119,9 @@ async function runLiteLLMSync(env: Record<string, string | undefined>, flags: Li
   const statePath = flags.state ?? defaultStatePath(loadConfig(env, { data: flags.data }).dataDir, from);
   const reader = await LiteLLMReader.open(from);
   let bar: cliProgress.SingleBar | null = null;
+  // On a terminal a note first clears the line: the progress bar, or what is left of it once stopped.
   const note = (line: string) => {
-    if (bar) process.stderr.write('\r\x1b[K');
+    if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
     console.error(line);
   };
   let sink: ImportSink | null = null;
@@ -140,6 +151,7 @@ async function runLiteLLMSync(env: Record<string, string | undefined>, flags: Li
       process.once('SIGTERM', onTerm);
     }
     const started = performance.now();
+    let caughtUp = false;
     const summary = await runSync({
       source: reader,
       sink,
@@ -158,11 +170,18 @@ async function runLiteLLMSync(env: Record<string, string | undefined>, flags: Li
         }),
       onSkipped: (requestId, reason) => note(`request_id ${JSON.stringify(requestId)}: ${reason}; skipped`),
       onProgress: ({ read, total }) => {
+        if (caughtUp) return;
         bar ??= progressBar(total);
         bar?.setTotal(Math.max(total, 1));
         bar?.update(read, { speed: rate(read, started) });
       },
-      onPass: (s) => note(`${describe(s)} so far`),
+      // Following, the bar shows the backlog; once it is read, each pass that finds rows says so in a line.
+      onPass: (s, read) => {
+        caughtUp = true;
+        (bar as cliProgress.SingleBar | null)?.stop();
+        bar = null;
+        if (read > 0) note(`${describe(s)} so far`);
+      },
       onRetry: (e) => note(`${e.message}; trying again in ${flags.interval} s`),
     });
     (bar as cliProgress.SingleBar | null)?.stop();
@@ -181,7 +200,9 @@ async function runLiteLLMSync(env: Record<string, string | undefined>, flags: Li
 function startCursor(saved: SyncState | null, since: string | null, note: (s: string) => void): LiteLLMCursor | null {
   if (saved !== null) {
     if (since !== null)
-      note(`--since is ignored: a stored cursor (${cursorText(saved.cursor)}) says where to resume; add --reset to use it`);
+      note(
+        `--since is ignored: a stored cursor (${cursorText(saved.cursor)}) says where to resume; add --reset to use it`,
+      );
     return saved.cursor;
   }
   // The empty request_id sorts before every other: the first row read is the first one at or after --since.

@@ -27,8 +27,8 @@ export interface SyncOptions {
   onSkipped(requestId: string, reason: string): void;
   /** Rows read so far and the rows known to be left at the start (it grows while following). */
   onProgress?(p: { read: number; total: number }): void;
-  /** Each pass of a followed sync that found rows. */
-  onPass?(summary: SyncSummary): void;
+  /** After each pass of a followed sync: the totals so far, and how many rows this pass read. */
+  onPass?(summary: SyncSummary, read: number): void;
   /** A failed pass of a followed sync; it is tried again after the interval. */
   onRetry?(error: Error): void;
 }
@@ -60,10 +60,9 @@ export async function runSync(o: SyncOptions): Promise<SyncSummary> {
   const stopped = () => o.follow?.signal.aborted === true;
 
   for (let passes = 0; ; passes++) {
-    const before = { ...summary };
-    let caughtUp: boolean;
+    const before = summary.read;
     try {
-      caughtUp = await syncPages(o, summary, window, (read) => {
+      await syncPages(o, summary, window, (read) => {
         total = Math.max(total, read);
         o.onProgress?.({ read, total });
       });
@@ -71,32 +70,28 @@ export async function runSync(o: SyncOptions): Promise<SyncSummary> {
       // A followed sync outlives a restart of either database; a failure of its first pass is a real error.
       if (o.follow === null || passes === 0 || stopped()) throw e;
       o.onRetry?.(e as Error);
-      caughtUp = true;
     }
-    if (o.follow !== null && summary.read > before.read) o.onPass?.({ ...summary });
+    if (o.follow !== null) o.onPass?.({ ...summary }, summary.read - before);
     if (o.follow === null || stopped()) return summary;
-    if (caughtUp) {
-      await sleep(o.follow.intervalMs, undefined, { signal: o.follow.signal }).catch(() => undefined);
-      if (stopped()) return summary;
-    }
+    await sleep(o.follow.intervalMs, undefined, { signal: o.follow.signal }).catch(() => undefined);
+    if (stopped()) return summary;
   }
 }
 
-/** Pages until the window is read (true) or a followed sync is asked to stop (false). */
+/** Pages until the window is read, or a followed sync is asked to stop (after the batch in hand). */
 async function syncPages(
   o: SyncOptions,
   summary: SyncSummary,
   window: () => LiteLLMWindow,
   progress: (read: number) => void,
-): Promise<boolean> {
+): Promise<void> {
   for (;;) {
     const page = await o.source.page(window(), o.batch);
     if (page.rows.length > 0) {
       await syncBatch(o, summary, page);
       progress(summary.read);
     }
-    if (page.rows.length < o.batch) return true;
-    if (o.follow?.signal.aborted) return false;
+    if (page.rows.length < o.batch || o.follow?.signal.aborted) return;
   }
 }
 
