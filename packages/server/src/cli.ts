@@ -9,6 +9,7 @@ import { exportCommand } from './cli/export-command.js';
 import { importCommand } from './cli/import-command.js';
 import { syncCommand } from './cli/sync-command.js';
 import { usageCommand } from './cli/usage-command.js';
+import { workerCommand } from './cli/worker-command.js';
 import { ConfigError, SETTINGS, loadConfig } from './config.js';
 import { SETTING_RANGES } from './lifecycle/project-settings.js';
 import { generateOpenApi } from './openapi.js';
@@ -40,12 +41,13 @@ program
   .option('--host <host>', 'address to listen on (default $TALLY_HOST or 127.0.0.1)')
   .option('--data <dir>', 'data directory (default $TALLY_DATA_DIR or ./data)')
   .option('--store <store>', 'event store: duckdb:<file> or :memory: (default $TALLY_STORE or <data>/tally.duckdb)')
+  .option('--worker', 'with TALLY_REDIS_URL: also write the queued records to the store here, as `tally worker` does')
   .addHelpText(
     'after',
     `\nEnvironment:\n${SETTINGS.map(([n, d, m]) => `  ${n.padEnd(26)} ${m} (default: ${d})`).join('\n')}\n\nExample:\n  tally serve --port 8000 --data ./data`,
   )
-  .action(async (flags: { port?: string; host?: string; data?: string; store?: string }) => {
-    const server = await startServer(loadConfig(env, flags), print);
+  .action(async (flags: { port?: string; host?: string; data?: string; store?: string; worker?: boolean }) => {
+    const server = await startServer(loadConfig(env, flags), print, { worker: flags.worker === true });
     const shutdown = (signal: string) => {
       print(`${signal} received: finishing requests in flight, flushing writes, closing the store…`);
       server.stop().then(
@@ -229,6 +231,7 @@ program.addCommand(usageCommand(env, print));
 program.addCommand(budgetsCommand(env, print));
 program.addCommand(alertsCommand(env, print));
 program.addCommand(webhooksCommand(env, print));
+program.addCommand(workerCommand(env, print));
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   const err = e as Error;

@@ -15,6 +15,8 @@ export interface TallyConfig {
   readonly logLevel: string;
   readonly capturePolicy: CapturePolicy;
   readonly duckdbMemoryLimit: string;
+  /** PostgreSQL: connections the store keeps open at most (TALLY_PG_POOL_SIZE). */
+  readonly pgPoolSize: number;
   /** How long identical analytics questions are answered from memory; 0 turns the cache off. */
   readonly queryCacheSeconds: number;
   /** Days of data kept in projects that set no retention of their own; null keeps everything. */
@@ -31,6 +33,24 @@ export interface TallyConfig {
   readonly trustedProxies: readonly string[];
   /** The built dashboard (index.html and assets/), served at /. */
   readonly webDir: string;
+  /** Redis for running several replicas (ingest queue, shared cache and budgets); null runs in one process. */
+  readonly redis: RedisConfig | null;
+}
+
+/** TALLY_REDIS_URL and the ingest workers' tuning. */
+export interface RedisConfig {
+  /** The URL as given, password included: hand it to the client only, never to a log. */
+  readonly url: string;
+  /** The URL as it may be shown, with any password masked. */
+  readonly shown: string;
+  /** Every key Tally makes starts with this (TALLY_REDIS_PREFIX). */
+  readonly prefix: string;
+  /** Most queued messages a worker writes to the store in one batch. */
+  readonly workerBatch: number;
+  /** How long a message may stay unacknowledged by a worker before another worker takes it over. */
+  readonly claimIdleMs: number;
+  /** Deliveries of a message the store keeps refusing before it moves to the dead-letter stream. */
+  readonly maxDeliveries: number;
 }
 
 export interface UpstreamConfig {
@@ -77,6 +97,11 @@ export const SETTINGS = [
   ['TALLY_LOG_LEVEL', 'info', 'fatal, error, warn, info, debug, trace or silent'],
   ['TALLY_CAPTURE_POLICY', 'full', 'Capture policy of new projects for input_text/output_text: none, redacted or full'],
   ['TALLY_DUCKDB_MEMORY_LIMIT', '256MB', "DuckDB's memory cap; larger queries spill to disk beside the database"],
+  [
+    'TALLY_PG_POOL_SIZE',
+    '10',
+    'PostgreSQL store: connections one Tally process keeps open at most (each replica and CLI command has its own pool)',
+  ],
   [
     'TALLY_QUERY_CACHE_SECONDS',
     '10',
@@ -132,6 +157,27 @@ export const SETTINGS = [
     'packages/web/dist',
     'Directory of the built dashboard (index.html and assets/) served to browsers at /; npm run build makes it',
   ],
+  [
+    'TALLY_REDIS_URL',
+    'unset (one process)',
+    'Redis for several API replicas: ingest goes through a Redis stream written to the store by tally worker, and the query cache and budget counts are shared (redis://[:password@]host:6379/0, rediss:// for TLS)',
+  ],
+  [
+    'TALLY_REDIS_PREFIX',
+    'tally:',
+    'Prefix of every Redis key Tally uses; give each Tally installation sharing a Redis its own',
+  ],
+  ['TALLY_WORKER_BATCH', '500', 'Most queued messages a worker writes to the store in one transaction (flag --batch)'],
+  [
+    'TALLY_WORKER_CLAIM_IDLE_MS',
+    '30000',
+    'How long a message may stay unacknowledged by a worker (crashed, or stuck) before another worker takes it over',
+  ],
+  [
+    'TALLY_WORKER_MAX_DELIVERIES',
+    '5',
+    'Deliveries of a message the store keeps rejecting (or that cannot be decoded) before it moves to the dead-letter stream',
+  ],
 ] as const;
 
 export class ConfigError extends Error {
@@ -184,6 +230,11 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Confi
     problems.push(`TALLY_DUCKDB_MEMORY_LIMIT must be a size such as 512MB or 2GB; got ${memoryLimit}`);
   }
 
+  const poolText = pick(undefined, 'TALLY_PG_POOL_SIZE') ?? '10';
+  const pgPoolSize = /^\d+$/.test(poolText) ? Number(poolText) : NaN;
+  if (!(pgPoolSize >= 1 && pgPoolSize <= 1000))
+    problems.push(`TALLY_PG_POOL_SIZE must be a whole number of connections from 1 to 1000; got ${poolText}`);
+
   const cacheText = pick(undefined, 'TALLY_QUERY_CACHE_SECONDS') ?? '10';
   const queryCacheSeconds = Number(cacheText);
   if (!(queryCacheSeconds >= 0 && queryCacheSeconds <= 3600))
@@ -231,6 +282,8 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Confi
   // A folder without a built dashboard is not an error: browsers are told to build it, the API is unaffected.
   const webDir = resolve(pick(undefined, 'TALLY_WEB_DIR') ?? DEFAULT_WEB_DIR);
 
+  const redis = redisConfig(pick, problems);
+
   if (problems.length > 0 || typeof store === 'string') {
     throw new ConfigError(`Tally cannot start; fix the configuration:\n  - ${problems.join('\n  - ')}`);
   }
@@ -244,6 +297,7 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Confi
     logLevel,
     capturePolicy: policy,
     duckdbMemoryLimit: memoryLimit,
+    pgPoolSize,
     queryCacheSeconds,
     retentionDays,
     alertIntervalSeconds,
@@ -255,7 +309,53 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Confi
     upstreamTimeoutMs,
     trustedProxies: Object.freeze(trustedProxies),
     webDir,
+    redis,
   });
+}
+
+/** The Redis settings, or null when TALLY_REDIS_URL is unset; problems name the setting and never the password. */
+function redisConfig(pick: (flag: string | undefined, name: string) => string | undefined, problems: string[]) {
+  const url = pick(undefined, 'TALLY_REDIS_URL');
+  if (url === undefined) return null;
+  const shown = maskPassword(url);
+  let parsed: URL | null = null;
+  try {
+    parsed = new URL(url);
+  } catch {
+    // reported below
+  }
+  if (!parsed || !/^rediss?:$/.test(parsed.protocol) || !parsed.hostname)
+    problems.push(
+      `TALLY_REDIS_URL must be a URL such as redis://:password@host:6379/0 (rediss:// for TLS); got ${shown}`,
+    );
+  const prefix = pick(undefined, 'TALLY_REDIS_PREFIX') ?? 'tally:';
+  if (!/^[A-Za-z0-9:_.{}-]{1,64}$/.test(prefix))
+    problems.push(`TALLY_REDIS_PREFIX must be 1 to 64 letters, digits or :_.-{} such as tally: ; got ${prefix}`);
+  const whole = (name: string, fallback: string, min: number, max: number): number => {
+    const text = pick(undefined, name) ?? fallback;
+    const n = /^\d+$/.test(text) ? Number(text) : NaN;
+    if (!(n >= min && n <= max)) problems.push(`${name} must be a whole number from ${min} to ${max}; got ${text}`);
+    return n;
+  };
+  return Object.freeze({
+    url,
+    shown,
+    prefix,
+    workerBatch: whole('TALLY_WORKER_BATCH', '500', 1, 10_000),
+    claimIdleMs: whole('TALLY_WORKER_CLAIM_IDLE_MS', '30000', 100, 86_400_000),
+    maxDeliveries: whole('TALLY_WORKER_MAX_DELIVERIES', '5', 1, 1000),
+  });
+}
+
+/** A URL as it may be logged: its password replaced by `***`. */
+export function maskPassword(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
+  }
 }
 
 function upstream(

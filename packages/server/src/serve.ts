@@ -4,6 +4,7 @@ import { buildApp } from './app.js';
 import { ConfigError, isLoopback, type TallyConfig } from './config.js';
 import type { TallyContext } from './context.js';
 import { RetentionJob, type RetentionOptions } from './lifecycle/retention-job.js';
+import { WorkerPool, type PoolOptions } from './queue/worker-pool.js';
 import { openTally, type OpenOptions } from './tally.js';
 
 export interface RunningServer {
@@ -14,6 +15,8 @@ export interface RunningServer {
   retention: RetentionJob;
   /** The periodic evaluation of budget thresholds and alert rules (every TALLY_ALERT_INTERVAL_SECONDS). */
   evaluator: AlertEvaluator;
+  /** The ingest workers of `--worker` (TALLY_REDIS_URL); null otherwise. */
+  workers: WorkerPool | null;
   /** Stops accepting connections, answers the requests in flight, flushes writes and closes the store. */
   stop(): Promise<void>;
 }
@@ -25,6 +28,11 @@ export interface ServerOptions {
   alertsFirstRunMs?: number;
   /** Webhook retries and budget refreshes (tests shorten them). */
   open?: OpenOptions;
+  /**
+   * With TALLY_REDIS_URL: also run an ingest worker in this process (`tally serve --worker`), which is how one
+   * machine with Redis stores what it queues. Options tune the worker (tests shorten its waits).
+   */
+  worker?: boolean | PoolOptions;
 }
 
 /**
@@ -36,6 +44,12 @@ export async function startServer(
   print: (line: string) => void = console.log,
   options: ServerOptions = {},
 ): Promise<RunningServer> {
+  if (options.worker && !config.redis) {
+    throw new ConfigError(
+      '--worker writes the records queued in Redis to the store; set TALLY_REDIS_URL, or leave --worker out: ' +
+        'without Redis the server stores records itself',
+    );
+  }
   const opened = await openTally(config, options.open);
   if (opened.ctx.auth.open && !isLoopback(config.host)) {
     await opened.close();
@@ -67,6 +81,24 @@ export async function startServer(
       `Admin token (shown once, stored only as a hash; keep it to manage projects and keys):\n  ${opened.generatedAdminToken}`,
     );
   }
+  const redis = opened.ctx.redis;
+  const workers =
+    redis && options.worker
+      ? WorkerPool.start(redis, opened.ctx, app.log, typeof options.worker === 'object' ? options.worker : {})
+      : null;
+  if (redis) {
+    print(
+      `Redis ${redis.config.shown}: accepted records are queued in ${redis.keys.stream}; ` +
+        (workers ? 'a worker in this process stores them.' : 'run `tally worker` to store them.'),
+    );
+    // A DuckDB file admits one process: a `tally worker` elsewhere could not open it while this server holds it.
+    if (!workers && config.store.kind === 'duckdb') {
+      print(
+        'Warning: the store is a DuckDB file, which no other process can write while this server runs: start the ' +
+          'server with --worker, or use PostgreSQL (TALLY_STORE=postgres://…) for separate workers.',
+      );
+    }
+  }
   const { store, projects, analytics } = opened.ctx;
   const retention = new RetentionJob(
     { store, projects, analytics, defaultDays: config.retentionDays, log: app.log },
@@ -91,6 +123,7 @@ export async function startServer(
     url,
     retention,
     evaluator,
+    workers,
     stop() {
       stopping ??= (async () => {
         // No sweep starts from now on; one in progress finishes before the store closes.
@@ -106,6 +139,8 @@ export async function startServer(
         }
         await retentionDone;
         await evaluatorDone;
+        // After the last request: whatever they queued is in the stream; the batch in hand is stored and acknowledged.
+        await workers?.stop();
         await opened.close();
       })();
       return stopping;

@@ -7,11 +7,16 @@ import { Notifier, type NotifierOptions } from './alerts/notifier.js';
 import { WebhookService } from './alerts/webhook-service.js';
 import { AuthService } from './auth/auth-service.js';
 import { BudgetService } from './budgets/budget-service.js';
-import { BudgetTracker, type TrackerOptions } from './budgets/budget-tracker.js';
-import type { TallyConfig } from './config.js';
-import type { TallyContext } from './context.js';
+import { LocalBudgetTracker, type BudgetTracker, type TrackerOptions } from './budgets/budget-tracker.js';
+import { RedisBudgetTracker } from './budgets/redis-budget-tracker.js';
+import { SharedAnswers } from './cache/shared-answers.js';
+import { ConfigError, type TallyConfig } from './config.js';
+import type { RedisHandle, TallyContext } from './context.js';
 import { LiveHub, type LiveHubOptions } from './live/live-hub.js';
 import { ProjectService } from './projects/project-service.js';
+import type { RecordSink } from './queue/record-sink.js';
+import { RedisKeys, closeRedis, connectRedis } from './queue/redis-client.js';
+import { StreamSink } from './queue/stream-sink.js';
 
 export const VERSION: string = (
   JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
@@ -35,17 +40,21 @@ export interface OpenOptions {
 
 /** Opens the store and the services on it. Used by `tally serve` and by CLI commands that run without a server. */
 export async function openTally(config: TallyConfig, options: OpenOptions = {}): Promise<OpenTally> {
-  const store = createStore(config.store, { memoryLimit: config.duckdbMemoryLimit });
-  await store.init();
+  const redis = await openRedis(config);
+  const store = createStore(config.store, { memoryLimit: config.duckdbMemoryLimit, poolSize: config.pgPoolSize });
   try {
+    await store.init();
     const auth = new AuthService(store);
     const generatedAdminToken = await auth.init(config.adminToken);
     const projects = new ProjectService(store, auth, config.capturePolicy);
     await projects.init();
     const writer = new GroupWriter(store);
     const analytics = new Analytics(store, config.queryCacheSeconds * 1000);
+    if (redis) analytics.useShared(new SharedAnswers(redis.client, redis.keys));
+    // With Redis this moves the project's generation on for every replica; the budgets' commit listener below
+    // uses the same connection, so a budget load that reads the cache after its count moved sees the new answer.
     writer.onCommit((projectIds) => {
-      for (const p of projectIds) analytics.invalidate(p);
+      for (const p of projectIds) void analytics.invalidate(p);
     });
     const alertLog = new DeferredLog();
     // Loaded here rather than with this module: CLI commands that never open a store do not pay for prom-client.
@@ -55,16 +64,30 @@ export async function openTally(config: TallyConfig, options: OpenOptions = {}):
     notifier.onOutcome = (outcome) => metrics.deliveries.inc({ outcome });
     const budgets = new BudgetService(store, projects);
     await budgets.init();
-    const budgetTracker = new BudgetTracker(budgets, analytics, notifier, alertLog, options.tracker);
+    const budgetTracker: BudgetTracker = redis
+      ? new RedisBudgetTracker(redis.client, redis.keys, budgets, analytics, notifier, alertLog, {
+          // A request's reservation outlives the longest upstream answer before a dead replica's is dropped.
+          reservationMs: config.upstreamTimeoutMs + 60_000,
+          ...options.tracker,
+        })
+      : new LocalBudgetTracker(budgets, analytics, notifier, alertLog, options.tracker);
     budgetTracker.onRefusal = (b) => metrics.refusals.inc({ project: b.project_id, budget: b.id });
     // After the analytics listener: a budget read again from here on sees this commit.
     writer.onCommit((_projects, info) => budgetTracker.committed(info));
     // Its listener comes after the analytics cache's, while a live stream is open.
     const live = new LiveHub(writer, options.live);
+    let sink: RecordSink = { storesAtOnce: true, write: (batch) => writer.write(batch) };
+    if (redis) {
+      const queue = new StreamSink(redis.client, redis.keys);
+      await queue.init();
+      sink = queue;
+    }
     const ctx: TallyContext = {
       config,
       store,
       writer,
+      sink,
+      redis,
       analytics,
       auth,
       projects,
@@ -88,10 +111,29 @@ export async function openTally(config: TallyConfig, options: OpenOptions = {}):
         await notifier.close();
         await writer.close();
         await store.close();
+        if (redis) await closeRedis(redis.client);
       },
     };
   } catch (e) {
     await store.close().catch(() => undefined);
+    if (redis) await closeRedis(redis.client);
     throw e;
   }
+}
+
+/** Connects to TALLY_REDIS_URL when it is set, and checks that Redis answers; the error never shows the password. */
+async function openRedis(config: TallyConfig): Promise<RedisHandle | null> {
+  if (!config.redis) return null;
+  const client = connectRedis(config.redis);
+  try {
+    await client.ping();
+  } catch (e) {
+    client.disconnect();
+    throw new ConfigError(
+      `cannot reach Redis at ${config.redis.shown} (TALLY_REDIS_URL): ${(e as Error).message}. Start Redis, or ` +
+        'unset TALLY_REDIS_URL to run in one process without it',
+      { cause: e },
+    );
+  }
+  return { client, keys: new RedisKeys(config.redis.prefix), config: config.redis };
 }

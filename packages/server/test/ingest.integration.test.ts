@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, minutesAgo, type TestServer } from './helpers.js';
+import { startTestServer, minutesAgo, TEST_BACKEND, type TestServer } from './helpers.js';
 
 let s: TestServer;
 beforeAll(async () => {
@@ -240,7 +240,7 @@ describe('meta', () => {
     expect(h.body.status).toBe('healthy');
     expect(Number.isNaN(Date.parse(h.body.timestamp))).toBe(false);
     const st = await s.call('GET', '/api/v1/status');
-    expect(st.body).toMatchObject({ status: 'operational', store: { kind: 'duckdb' }, auth: { mode: 'open' } });
+    expect(st.body).toMatchObject({ status: 'operational', store: { kind: TEST_BACKEND }, auth: { mode: 'open' } });
     const root = await s.call('GET', '/');
     expect(root.body).toMatchObject({ name: 'Tally', documentation: '/docs' });
     const docs = await s.call('GET', '/docs/json');

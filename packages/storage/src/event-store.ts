@@ -13,6 +13,18 @@ import type {
 } from '@tally/core';
 import type { AlertingStore } from './alerting-records.js';
 
+/** One whole partition of stored records that retention dropped (see `EventStore.dropExpiredPartitions`). */
+export interface DroppedPartition {
+  /** The records' table: `calls`, `app_logs`, `metric_points` or `agent_runs`. */
+  table: string;
+  /** The partition's own name, such as `calls_p2026_01`. */
+  partition: string;
+  /** Rows it held. */
+  rows: number;
+  /** Rows it held, by project id. */
+  projects: Record<string, number>;
+}
+
 /** The largest page `events()` returns. */
 export const MAX_PAGE = 10_000;
 
@@ -164,6 +176,14 @@ export interface EventStore extends MetadataStore {
   /** Application logs, newest first (ties broken by id, descending). */
   logs(filter: LogFilter): Promise<AppLog[]>;
   deleteBefore(projectId: string, before: number): Promise<number>;
+  /**
+   * Retention by whole partitions, offered by backends whose event tables are partitioned by time (PostgreSQL,
+   * by month): drops every partition all of whose rows have expired, `cuts` mapping each project to the instant
+   * before which its data expires (a project not in it keeps everything, so its rows keep their partition). Far
+   * cheaper than deleting row by row; what it leaves, `deleteBefore` removes. The retention sweep calls it first
+   * when the store has it.
+   */
+  dropExpiredPartitions?(cuts: ReadonlyMap<string, number>): Promise<DroppedPartition[]>;
   clear(projectId: string): Promise<number>;
   /**
    * Keeps the project's newest `keep` calls, newest by (timestamp, id), and deletes the rest; returns how many

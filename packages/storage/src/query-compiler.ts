@@ -198,7 +198,9 @@ export function compileQuery(spec: QuerySpec, d: Dialect): CompiledQuery {
     if (by !== 'error_rate' && !PERCENTILE.test(by) && !wanted.includes(by)) {
       select.push(`${metricSql(by, d)} AS ${d.ident(by)}`);
     }
-    order.push(`${expr} ${spec.orderBy.direction === 'asc' ? 'ASC' : 'DESC'}`);
+    // Groups without a value (a percentile of no durations) rank last either way, on every backend: PostgreSQL
+    // would put them first in a descending order.
+    order.push(`${expr} ${spec.orderBy.direction === 'asc' ? 'ASC' : 'DESC'} NULLS LAST`);
   }
   if (spec.interval) order.push(d.ident('bucket'));
   for (const g of spec.groupBy ?? []) order.push(`${d.ident(g)} NULLS LAST`);

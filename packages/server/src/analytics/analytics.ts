@@ -1,5 +1,6 @@
 import type { Interval, QueryRow, QuerySpec } from '@tally/core';
 import type { EventFilter, EventPage, EventStore } from '@tally/storage';
+import type { SharedAnswers } from '../cache/shared-answers.js';
 
 interface Entry {
   at: number;
@@ -19,11 +20,17 @@ function rowsOf(value: unknown): number {
  * The one way routes ask analytics questions. Identical questions within `ttlMs` are answered from memory; a
  * write, a delete or a retention sweep in a project drops that project's answers, so a client that reads after its
  * write acknowledged always sees it. An answer computed while a write landed is not kept.
+ *
+ * With several replicas (TALLY_REDIS_URL) the answers live in Redis instead (`useShared`), and the drop is a
+ * generation counter there, so that every replica sees data committed by any process.
  */
 export class Analytics {
   private readonly cache = new Map<string, Entry>();
   private readonly generation = new Map<string, number>();
   private rows = 0;
+  private shared: SharedAnswers | null = null;
+  /** Shared mode: identical questions asked at once in this process, computed once. */
+  private readonly computing = new Map<string, Promise<unknown>>();
   hits = 0;
   misses = 0;
 
@@ -48,10 +55,19 @@ export class Analytics {
     return this.cached(filter.projectId, `e:${JSON.stringify(filter)}`, () => this.store.events(filter));
   }
 
-  /** Forgets every answer about a project; called after its data changed. */
-  invalidate(projectId: string): void {
+  /** Keeps answers in Redis, shared by every replica, instead of in this process's memory. */
+  useShared(shared: SharedAnswers): void {
+    this.shared = shared;
+  }
+
+  /**
+   * Forgets every answer about a project; called after its data changed. In shared mode the returned promise
+   * resolves once every replica will recompute; if Redis cannot be told, answers age out within the TTL.
+   */
+  invalidate(projectId: string): Promise<void> {
     this.generation.set(projectId, (this.generation.get(projectId) ?? 0) + 1);
     for (const key of this.cache.keys()) if (key.startsWith(`${projectId}\u0000`)) this.drop(key);
+    return this.shared ? this.shared.invalidate(projectId).catch(() => undefined) : Promise.resolve();
   }
 
   private drop(key: string): void {
@@ -71,6 +87,7 @@ export class Analytics {
 
   private cached<T>(projectId: string, question: string, run: () => Promise<T>): Promise<T> {
     if (this.ttlMs <= 0) return run();
+    if (this.shared) return this.sharedCached(this.shared, projectId, question, run);
     const key = `${projectId}\u0000${question}`;
     const now = this.now();
     const hit = this.cache.get(key);
@@ -99,5 +116,41 @@ export class Analytics {
       },
     );
     return value;
+  }
+
+  /**
+   * The shared cache: the answer kept in Redis under the project's current generation, else computed and kept there.
+   * The generation is read before the query runs, so an answer that may miss a commit lands under a generation no
+   * one asks for any more. When Redis does not answer, the store does.
+   */
+  private async sharedCached<T>(
+    shared: SharedAnswers,
+    projectId: string,
+    question: string,
+    run: () => Promise<T>,
+  ): Promise<T> {
+    let key: string | null = null;
+    try {
+      key = await shared.keyFor(projectId, question);
+      const hit = await shared.get(key);
+      if (hit !== undefined) {
+        this.hits++;
+        return hit as T;
+      }
+    } catch {
+      if (key === null) return run();
+    }
+    this.misses++;
+    const same = this.computing.get(key) as Promise<T> | undefined;
+    if (same) return same;
+    const value = run();
+    this.computing.set(key, value);
+    try {
+      const answer = await value;
+      if (rowsOf(answer) <= this.maxRows) await shared.set(key, answer, this.ttlMs).catch(() => undefined);
+      return answer;
+    } finally {
+      this.computing.delete(key);
+    }
   }
 }

@@ -24,6 +24,25 @@ export class BudgetService {
     for (const b of await this.store.listBudgets()) this.budgets.set(b.id, b);
   }
 
+  /**
+   * Reads the budgets again from the store, telling the listeners what changed: with several replicas (Redis), a
+   * budget created, changed or deleted through another replica reaches this one here.
+   */
+  async reload(): Promise<void> {
+    const now = new Map((await this.store.listBudgets()).map((b) => [b.id, b]));
+    for (const [id, before] of [...this.budgets]) {
+      if (now.has(id)) continue;
+      this.budgets.delete(id);
+      this.tell(id, null, before);
+    }
+    for (const [id, after] of now) {
+      const before = this.budgets.get(id) ?? null;
+      if (before && before.updated_at === after.updated_at) continue;
+      this.budgets.set(id, after);
+      this.tell(id, after, before);
+    }
+  }
+
   onChange(listener: BudgetChange): void {
     this.listeners.push(listener);
   }

@@ -2,8 +2,8 @@ import type { CallEvent } from '@tally/core';
 import type { BudgetRecord, CommitInfo } from '@tally/storage';
 import type { Analytics } from '../analytics/analytics.js';
 import type { AlertLog } from '../alerts/deferred-log.js';
-import { iso } from '../alerts/field-checks.js';
 import type { Notifier } from '../alerts/notifier.js';
+import { ThresholdAnnouncer, refusalMessage, round } from './budget-announcer.js';
 import type { BudgetGate, GateAnswer, GateRequest, Refusal } from './budget-gate.js';
 import {
   callAmount,
@@ -19,6 +19,23 @@ import { BudgetState, type StoredUsage } from './budget-state.js';
 export interface TrackerOptions {
   /** How old a budget's count may grow before it is read from the store again, in the background; 30 s. */
   refreshMs?: number;
+}
+
+/**
+ * The budget gate and the usage counts behind it, whichever process or Redis holds them: what the proxy, the
+ * budget routes, the writer's commit listener and the periodic evaluation use.
+ */
+export interface BudgetTracker extends BudgetGate {
+  /** Told of every refusal (the Prometheus counter). */
+  onRefusal: (budget: BudgetRecord) => void;
+  /** The writer's commit listener: every stored call moves the counts of the budgets it falls in. */
+  committed(info: CommitInfo): void;
+  /** A budget's usage read fresh from the store (plus what is settled and in flight), for the API. */
+  usage(b: BudgetRecord): Promise<BudgetUsage>;
+  /** The periodic evaluation: every budget read again from the store, and thresholds crossed announced. */
+  evaluate(): Promise<void>;
+  /** Resolves when the loads and threshold announcements under way have finished. */
+  idle(): Promise<void>;
 }
 
 /** A budget's usage now, as the API shows it. */
@@ -39,25 +56,26 @@ const LOAD_TRIES = 3;
  * evaluation. Admission checks every hard budget a request falls in and reserves in all of them in one synchronous
  * step, so concurrent requests cannot together pass a limit.
  *
- * The counts are those of this process: with several Tally replicas behind a load balancer they move to Redis.
+ * The counts are those of this process: with several Tally replicas behind a load balancer they live in Redis
+ * instead (RedisBudgetTracker).
  */
-export class BudgetTracker implements BudgetGate {
+export class LocalBudgetTracker implements BudgetTracker {
   private readonly states = new Map<string, BudgetState>();
   private readonly refreshMs: number;
   private admissions = 0;
-  /** Announcements under way. */
-  private readonly announcing = new Set<Promise<unknown>>();
+  private readonly announcer: ThresholdAnnouncer;
   /** Told of every refusal (the Prometheus counter). */
   onRefusal: (budget: BudgetRecord) => void = () => undefined;
 
   constructor(
     private readonly budgets: BudgetService,
     private readonly analytics: Analytics,
-    private readonly notifier: Notifier,
+    notifier: Notifier,
     private readonly log: AlertLog,
     options: TrackerOptions = {},
   ) {
     this.refreshMs = options.refreshMs ?? 30_000;
+    this.announcer = new ThresholdAnnouncer(notifier, log);
     budgets.onChange((id, after, before) => this.changed(id, after, before));
   }
 
@@ -137,7 +155,10 @@ export class BudgetTracker implements BudgetGate {
   /** Resolves when the loads and threshold announcements under way have finished. */
   async idle(): Promise<void> {
     for (;;) {
-      const busy = [...this.announcing, ...[...this.states.values()].flatMap((s) => (s.loading ? [s.loading] : []))];
+      const busy = [
+        ...this.announcer.pending(),
+        ...[...this.states.values()].flatMap((s) => (s.loading ? [s.loading] : [])),
+      ];
       if (busy.length === 0) return;
       await Promise.allSettled(busy);
     }
@@ -181,7 +202,7 @@ export class BudgetTracker implements BudgetGate {
       s.beginLoad(window);
       let usage: StoredUsage;
       try {
-        usage = await this.read(s.budget, window);
+        usage = await readStoredUsage(this.analytics, s.budget, window);
       } catch (e) {
         s.abortLoad();
         throw e;
@@ -195,21 +216,6 @@ export class BudgetTracker implements BudgetGate {
     }
   }
 
-  private async read(b: BudgetRecord, w: PeriodWindow): Promise<StoredUsage> {
-    const [row] = await this.analytics.query({
-      projectId: b.project_id,
-      from: w.start,
-      to: w.end,
-      filters: scopeFilters(b),
-      metrics: ['calls', 'cost_usd', 'total_tokens'],
-    });
-    return {
-      calls: Number(row?.['calls'] ?? 0),
-      cost_usd: Number(row?.['cost_usd'] ?? 0),
-      tokens: Number(row?.['total_tokens'] ?? 0),
-    };
-  }
-
   private settle(admission: number, states: readonly BudgetState[], call: CallEvent | null): void {
     const now = Date.now();
     for (const s of states) {
@@ -220,38 +226,7 @@ export class BudgetTracker implements BudgetGate {
 
   /** Announces each threshold the usage has reached, once per period. */
   private check(s: BudgetState): void {
-    const w = s.window;
-    if (!w) return;
-    const b = s.budget;
-    const used = s.used();
-    const percent = (used / b.limit) * 100;
-    for (const t of b.thresholds) {
-      const mark = `${w.key}:${t}`;
-      if (percent < t || s.announced.has(mark)) continue;
-      s.announced.add(mark);
-      const announced = this.notifier
-        .announce({
-          projectId: b.project_id,
-          source: 'budget',
-          sourceId: b.id,
-          event: 'budget.threshold',
-          dedupeKey: `budget:${b.id}:${w.key}:${t}`,
-          data: {
-            budget: { id: b.id, name: b.name, metric: b.metric, limit: b.limit, period: b.period, hard: b.hard },
-            threshold: t,
-            used: round(used),
-            percent: round(percent),
-            period_start: iso(w.start),
-            resets_at: iso(w.resetsAt),
-          },
-        })
-        .catch((err: unknown) => {
-          s.announced.delete(mark);
-          this.log.error({ err, budget_id: b.id }, `budgets: announcing threshold ${t}% of budget ${b.id} failed`);
-        });
-      this.announcing.add(announced);
-      void announced.finally(() => this.announcing.delete(announced));
-    }
+    if (s.window) this.announcer.check(s.budget, s.window, s.used(), s.announced);
   }
 
   private changed(id: string, after: BudgetRecord | null, before: BudgetRecord | null): void {
@@ -273,18 +248,25 @@ export class BudgetTracker implements BudgetGate {
   }
 }
 
-const round = (x: number) => Math.round(x * 1e6) / 1e6;
+/** A budget's usage in a window as the store has it, asked through the analytics engine (and its cache). */
+export async function readStoredUsage(analytics: Analytics, b: BudgetRecord, w: PeriodWindow): Promise<StoredUsage> {
+  const [row] = await analytics.query({
+    projectId: b.project_id,
+    from: w.start,
+    to: w.end,
+    filters: scopeFilters(b),
+    metrics: ['calls', 'cost_usd', 'total_tokens'],
+  });
+  return {
+    calls: Number(row?.['calls'] ?? 0),
+    cost_usd: Number(row?.['cost_usd'] ?? 0),
+    tokens: Number(row?.['total_tokens'] ?? 0),
+  };
+}
 
 function refusal(s: BudgetState, used: number, inFlight: number): Refusal {
   const b = s.budget;
   const w = s.window!;
-  const unit = b.metric === 'cost_usd' ? 'USD' : b.metric;
-  const per = b.period === 'rolling' ? `${b.window_hours} hours` : b.period;
-  const flight = inFlight > 0 ? ` and ${round(inFlight)} held by requests in flight` : '';
-  const when =
-    w.resetsAt === null
-      ? 'usage frees up as calls leave the rolling window'
-      : `it starts over at ${new Date(w.resetsAt).toISOString()}`;
   return {
     budgetId: b.id,
     name: b.name,
@@ -292,6 +274,6 @@ function refusal(s: BudgetState, used: number, inFlight: number): Refusal {
     limit: b.limit,
     used: round(used),
     resetsAt: w.resetsAt,
-    message: `budget "${b.name}" (${b.id}) allows ${b.limit} ${unit} per ${per}: ${round(used)} used${flight}; ${when}`,
+    message: refusalMessage(b, w, used, inFlight),
   };
 }

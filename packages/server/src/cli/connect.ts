@@ -7,8 +7,16 @@ export interface ConnectOptions extends ConfigFlags {
   url?: string;
 }
 
-/** A running server to talk to over HTTP, or the data directory opened in this process. */
-export type Connection = { kind: 'server'; url: string } | { kind: 'local'; opened: OpenTally; dataDir: string };
+/** A running server to talk to over HTTP, or the store (DuckDB file or PostgreSQL database) opened in this process. */
+export type Connection =
+  | { kind: 'server'; url: string }
+  | {
+      kind: 'local';
+      opened: OpenTally;
+      dataDir: string;
+      /** The store as it may be shown: the data directory, or the PostgreSQL URL with its password masked. */
+      where: string;
+    };
 
 export interface ConnectHow {
   /** Where a note on the data directory being used goes (stderr, so that it stays out of piped output). */
@@ -28,8 +36,11 @@ export interface ConnectHow {
  * - a server named by --url or `$TALLY_URL` must answer; if it does not, that is an error (the data directory
  *   next to this command may be another one than the server's);
  * - with no URL given, the server `tally serve` would start with this configuration (`$TALLY_HOST`,
- *   `$TALLY_PORT`, default http://127.0.0.1:8000) is used when it answers, since it owns the database file
- *   while it runs; otherwise the data directory (--data, `$TALLY_DATA_DIR`, default ./data) is opened here.
+ *   `$TALLY_PORT`, default http://127.0.0.1:8000) is used when it answers: it owns a DuckDB file while it runs,
+ *   and it keeps projects and keys in memory, so changes made through it take effect at once;
+ * - otherwise the store is opened here: the data directory's DuckDB file (--data, `$TALLY_DATA_DIR`, default
+ *   ./data), or the PostgreSQL database of `$TALLY_STORE`, which several Tally processes may have open at once
+ *   (servers elsewhere, other commands).
  *
  * @example
  *   const c = await connect(process.env, { url: flags.url, data: flags.data }, { note: console.error });
@@ -56,18 +67,28 @@ export async function connect(
       how.note(`a Tally server answers at ${local} and owns its data directory: using it; --data is not read`);
     return { kind: 'server', url: local };
   }
-  const file = 'path' in config.store && config.store.path !== ':memory:' ? config.store.path : null;
+  const file = config.store.kind === 'duckdb' && config.store.path !== ':memory:' ? config.store.path : null;
   if (how.existingStoreOnly && file !== null && !existsSync(file)) {
     throw new Error(
       `no Tally server answers at ${local} and there is no store at ${file}; start one with tally serve, ` +
         'or pass --url or --data',
     );
   }
+  if (config.store.kind === 'postgres') {
+    // No process owns a PostgreSQL database: this one opens it beside any other server or command using it.
+    how.note(`no Tally server answers at ${local}; using the PostgreSQL database ${config.store.path}`);
+    return openLocal(config, config.store.path, how);
+  }
   how.note(`no Tally server answers at ${local}; using the data directory ${config.dataDir}`);
+  return openLocal(config, config.dataDir, how);
+}
+
+/** Opens the configured store in this process, showing an admin token its first use generated. */
+async function openLocal(config: TallyConfig, where: string, how: ConnectHow): Promise<Connection> {
   const opened = await openTally(config);
   if (opened.generatedAdminToken)
     (how.showToken ?? how.note)(`Admin token (shown once, stored only as a hash):\n  ${opened.generatedAdminToken}\n`);
-  return { kind: 'local', opened, dataDir: config.dataDir };
+  return { kind: 'local', opened, dataDir: config.dataDir, where };
 }
 
 /** The server --url or `$TALLY_URL` names, checked; null when neither is given. */

@@ -101,16 +101,16 @@ async function store(ctx: TallyContext, signal: Signal, projectId: string, body:
       capturePolicy: project.capture_policy,
       priceBook: ctx.projects.priceBook(project.id),
     });
-    if (m.calls.length > 0 || m.runs.length > 0) await ctx.writer.write({ calls: m.calls, runs: m.runs });
+    if (m.calls.length > 0 || m.runs.length > 0) await ctx.sink.write({ calls: m.calls, runs: m.runs });
     return m;
   }
   if (signal === 'logs') {
     const m = mapLogs(body as ExportLogsServiceRequest, project.id, now);
-    if (m.logs.length > 0) await ctx.writer.write({ logs: m.logs });
+    if (m.logs.length > 0) await ctx.sink.write({ logs: m.logs });
     return m;
   }
   const m = mapMetrics(body as ExportMetricsServiceRequest, project.id, now);
-  if (m.metrics.length > 0) await ctx.writer.write({ metrics: m.metrics });
+  if (m.metrics.length > 0) await ctx.sink.write({ metrics: m.metrics });
   return m;
 }
 

@@ -1,6 +1,6 @@
 import type { CallEvent } from '@tally/core';
-import type { GroupWriter } from '@tally/storage';
 import type { FastifyBaseLogger } from 'fastify';
+import type { RecordSink } from '../queue/record-sink.js';
 
 /**
  * Collects the proxy's records for up to `lingerMs` and writes them in one transaction. A commit has a fixed cost
@@ -14,7 +14,7 @@ export class CallBatcher {
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly writer: Pick<GroupWriter, 'write'>,
+    private readonly writer: Pick<RecordSink, 'write'>,
     private readonly log: FastifyBaseLogger,
     private readonly lingerMs = 100,
     private readonly maxCalls = 1000,

@@ -27,7 +27,7 @@ import { upstreamHeaders, upstreamPath, upstreamTarget, type UpstreamTarget } fr
 export function registerProxyRoutes(app: FastifyInstance, ctx: TallyContext): void {
   // One pooled agent: keep-alive connections to each upstream are reused across requests.
   const agent = new Agent({ headersTimeout: 0, bodyTimeout: 0 }); // TALLY_UPSTREAM_TIMEOUT_MS bounds each request
-  const batcher = new CallBatcher(ctx.writer, app.log);
+  const batcher = new CallBatcher(ctx.sink, app.log);
   // Requests in flight have ended when onClose runs; their records are written before the store closes.
   app.addHook('onClose', async () => {
     await batcher.flush();

@@ -65,7 +65,8 @@ export function registerIngestRoutes(app: FastifyInstance, ctx: TallyContext): v
               status: Type.Literal('created'),
               duplicate: Type.Optional(
                 Type.Literal(true, {
-                  description: 'The call was already stored (same id and timestamp): it is kept once',
+                  description:
+                    'The call was already stored (same id and timestamp): it is kept once. Never set with TALLY_REDIS_URL, where the call is queued and stored after the answer',
                 }),
               ),
             },
@@ -78,7 +79,7 @@ export function registerIngestRoutes(app: FastifyInstance, ctx: TallyContext): v
     async (req, reply) => {
       const prepared = prepareCallEvent(req.body, contextFor(req));
       if (!prepared.ok) throw invalid(prepared.errors, 'the event');
-      const written = await ctx.writer.write({ calls: [prepared.value] });
+      const written = await ctx.sink.write({ calls: [prepared.value] });
       const duplicate = written.duplicateCalls.length > 0 ? { duplicate: true } : {};
       return reply.code(201).send({ id: prepared.value.id, status: 'created', ...duplicate });
     },
@@ -93,7 +94,7 @@ export function registerIngestRoutes(app: FastifyInstance, ctx: TallyContext): v
         tags: ['ingest'],
         summary: `Record up to ${LIMITS.bulkItems} LLM calls; every valid item is stored even when others are rejected`,
         description:
-          'Answered 207 with one result per item, in order. A call already stored under the same id and timestamp (a retried request, a file imported again) is answered 201 like a new one, with `"duplicate": true`, and kept once; `duplicates` counts them.',
+          'Answered 207 with one result per item, in order. A call already stored under the same id and timestamp (a retried request, a file imported again) is answered 201 like a new one, with `"duplicate": true`, and kept once; `duplicates` counts them. On a server with TALLY_REDIS_URL set (replicas behind a load balancer) the calls are queued in Redis and stored by a worker after this answer, so duplicates are not known yet: no item carries `duplicate` and `duplicates` is 0; a duplicate is still kept once.',
         body: Type.Object(
           { events: Type.Array(CallEventInputSchema, { maxItems: LIMITS.bulkItems }) },
           { examples: [ex.llmBulk] },
@@ -107,7 +108,7 @@ export function registerIngestRoutes(app: FastifyInstance, ctx: TallyContext): v
       const { results, values, positions } = prepareAll(items, (raw) => prepareCallEvent(raw, c));
       let duplicates = 0;
       if (values.length > 0) {
-        const written = await ctx.writer.write({ calls: values });
+        const written = await ctx.sink.write({ calls: values });
         for (const v of written.duplicateCalls) results[positions[v]!]!.duplicate = true;
         duplicates = written.duplicateCalls.length;
       }
@@ -162,8 +163,7 @@ export function registerIngestRoutes(app: FastifyInstance, ctx: TallyContext): v
       async (req, reply) => {
         const project = ctx.projects.require(req.projectId).id;
         const prepare = (raw: unknown) => stream.prepare(raw, project, Date.now());
-        const write = async (values: (AppLog | MetricPoint)[]) =>
-          void (await ctx.writer.write({ [stream.key]: values }));
+        const write = async (values: (AppLog | MetricPoint)[]) => void (await ctx.sink.write({ [stream.key]: values }));
         return ingestOneOrMany<AppLog | MetricPoint>(req.body, stream.key, prepare, write, reply);
       },
     );

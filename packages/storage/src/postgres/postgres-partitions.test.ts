@@ -87,8 +87,8 @@ describe('PostgreSQL monthly partitions', () => {
     // The oldest month holds only p and q, both expired there; the next one holds r, which keeps everything.
     const dropped = await store.dropExpiredPartitions(cuts);
     expect(dropped.sort((a, b) => a.partition.localeCompare(b.partition))).toEqual([
-      { table: 'app_logs', partition: partitionName('app_logs', months[0]!), rows: 1 },
-      { table: 'calls', partition: partitionName('calls', months[0]!), rows: 2 },
+      { table: 'app_logs', partition: partitionName('app_logs', months[0]!), rows: 1, projects: { p: 1 } },
+      { table: 'calls', partition: partitionName('calls', months[0]!), rows: 2, projects: { p: 1, q: 1 } },
     ]);
     expect(await placement('calls', 'p')).toEqual({
       [partitionName('calls', months[1]!)]: 1,

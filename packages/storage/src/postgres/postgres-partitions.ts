@@ -1,3 +1,4 @@
+import type { DroppedPartition } from '../event-store.js';
 import { sqlState, type PgPool } from './postgres-pool.js';
 import { postgresDialect as d } from './postgres-dialect.js';
 import { EVENT_TABLES, type EventTable } from './postgres-schema.js';
@@ -31,11 +32,7 @@ export function monthOf(name: string): number | null {
   return m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, 1) : null;
 }
 
-export interface DroppedPartition {
-  table: EventTable;
-  partition: string;
-  rows: number;
-}
+export type { DroppedPartition };
 
 /**
  * Monthly partitions of the event tables: created on demand before a write that needs them, and dropped whole by
@@ -121,21 +118,30 @@ export class Partitions {
       if (end > latest) continue;
       const table = EVENT_TABLES.find((t) => name.startsWith(`${t}_p`));
       if (!table) continue;
-      const rows = await this.db.transaction(async (tx) => {
+      const counted = await this.db.transaction(async (tx) => {
         await tx.run(`SET LOCAL lock_timeout = '10s'`);
-        await tx.run(`LOCK TABLE ${d.ident(name)} IN SHARE MODE`);
-        const projects = await tx.rows(`SELECT project_id, count(*) AS n FROM ${d.ident(name)} GROUP BY project_id`);
-        const expired = projects.every((p) => {
+        try {
+          await tx.run(`LOCK TABLE ${d.ident(name)} IN SHARE MODE`);
+        } catch (e) {
+          // 42P01: another replica's sweep dropped it since it was listed.
+          if (sqlState(e) === '42P01') return null;
+          throw e;
+        }
+        const rows = await tx.rows(`SELECT project_id, count(*) AS n FROM ${d.ident(name)} GROUP BY project_id`);
+        const expired = rows.every((p) => {
           const cut = cuts.get(String(p['project_id']));
           return cut !== undefined && end <= cut;
         });
         if (!expired) return null;
         await tx.run(`DROP TABLE ${d.ident(name)}`);
-        return projects.reduce((n, p) => n + Number(p['n']), 0);
+        return rows;
       });
-      if (rows === null) continue;
+      if (counted === null) continue;
       this.known.delete(name);
-      dropped.push({ table, partition: name, rows });
+      const projects: Record<string, number> = {};
+      for (const p of counted) projects[String(p['project_id'])] = Number(p['n']);
+      const rows = Object.values(projects).reduce((a, b) => a + b, 0);
+      dropped.push({ table, partition: name, rows, projects });
     }
     return dropped;
   }

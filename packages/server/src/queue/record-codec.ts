@@ -1,0 +1,52 @@
+import type { WriteBatch } from '@tally/storage';
+
+/**
+ * The message format's version. A worker refuses a message of a version it does not know like a damaged one: it
+ * stays in the stream for another worker (a newer one, during an upgrade) until its deliveries run out.
+ */
+export const MESSAGE_VERSION = '1';
+
+/** The fields of one stream message: its format version and the batch as JSON. */
+export function encodeBatch(batch: WriteBatch): string[] {
+  return ['v', MESSAGE_VERSION, 'b', JSON.stringify(batch)];
+}
+
+export type Decoded = { ok: true; batch: WriteBatch } | { ok: false; reason: string };
+
+const KINDS = ['calls', 'logs', 'metrics', 'runs'] as const;
+
+/**
+ * Reads a message back. What an API replica wrote always decodes; anything else (a message written by hand, by a
+ * newer Tally, or damaged) is refused with the reason, for the dead-letter stream.
+ */
+export function decodeBatch(fields: readonly string[] | null): Decoded {
+  if (!fields) return { ok: false, reason: 'the message was deleted from the stream before it was written' };
+  const map = new Map<string, string>();
+  for (let i = 0; i + 1 < fields.length; i += 2) map.set(fields[i]!, fields[i + 1]!);
+  const version = map.get('v');
+  if (version !== MESSAGE_VERSION)
+    return {
+      ok: false,
+      reason: `unknown message version ${JSON.stringify(version ?? null)}; expected ${MESSAGE_VERSION}`,
+    };
+  let value: unknown;
+  try {
+    value = JSON.parse(map.get('b') ?? '');
+  } catch (e) {
+    return { ok: false, reason: `the batch is not valid JSON: ${(e as Error).message}` };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return { ok: false, reason: 'the batch is not a JSON object' };
+  const batch = value as Record<string, unknown>;
+  for (const kind of KINDS) {
+    const list = batch[kind];
+    if (list === undefined) continue;
+    if (!Array.isArray(list)) return { ok: false, reason: `"${kind}" is not an array` };
+    for (let i = 0; i < list.length; i++) {
+      const r = list[i] as Record<string, unknown> | null;
+      if (typeof r !== 'object' || r === null || typeof r['project_id'] !== 'string' || typeof r['id'] !== 'string')
+        return { ok: false, reason: `${kind}[${i}] is not a record with a project_id and an id` };
+    }
+  }
+  return { ok: true, batch: batch as WriteBatch };
+}
