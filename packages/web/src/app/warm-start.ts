@@ -1,5 +1,6 @@
 import type { QueryClient } from '@tanstack/react-query';
-import { api } from '../api/client.js';
+import { api, storedKey } from '../api/client.js';
+import type { Status } from '../api/types.js';
 import { allOverviewRequests } from '../pages/overview/queries.js';
 import { viewOf } from '../state/view.js';
 import { pageFor } from './pages.js';
@@ -17,10 +18,19 @@ export function warmStart(client: QueryClient): void {
   const view = viewOf(new URLSearchParams(window.location.search));
   const requests: [string, Record<string, string | number>][] = [['/api/v1/projects', {}]];
   if (page === pageFor('/')) requests.push(...allOverviewRequests(view.params));
-  for (const [path, params] of requests) {
-    void client.prefetchQuery({
-      queryKey: [path, params, view.project],
-      queryFn: ({ signal }) => api(path, params, { project: view.project, signal }),
-    });
-  }
+  const prefetch = () => {
+    for (const [path, params] of requests) {
+      void client.prefetchQuery({
+        queryKey: [path, params, view.project],
+        queryFn: ({ signal }) => api(path, params, { project: view.project, signal }),
+      });
+    }
+  };
+  // With a key, ask at once. Without one, only an open server will answer: ask it whether it is open first, so a
+  // protected server is not sent requests it can only refuse while the sign-in form shows.
+  if (storedKey()) prefetch();
+  else
+    void api<Status>('/api/v1/status')
+      .then((s) => s.auth.mode === 'open' && prefetch())
+      .catch(() => undefined); // the sign-in gate asks again and shows the failure
 }
