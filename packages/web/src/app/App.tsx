@@ -17,9 +17,9 @@ export function makeClient(): QueryClient {
   return new QueryClient({
     queryCache: new QueryCache({
       onError: (e) => {
-        // Only a refusal of the key this tab still holds signs it out: a request sent before sign-in (the warm
-        // start's) answers 401 too, and the sign-in form is already showing for it.
-        if (e instanceof ApiError && e.status === 401 && e.keyUsed !== null && e.keyUsed === currentKey()) {
+        // A refusal signs the tab out only when it was sent with what the tab holds now (its key, or none when an
+        // open server became protected): a request that left before a sign-in must not undo it.
+        if (e instanceof ApiError && e.status === 401 && e.keyUsed === currentKey()) {
           window.dispatchEvent(new Event(UNAUTHORIZED));
         }
       },
