@@ -86,7 +86,7 @@ export const SETTINGS = [
   [
     'TALLY_STORE',
     '<data dir>/tally.duckdb',
-    'Event store: a DuckDB file (duckdb:/path/file.duckdb) or :memory: (flag --store)',
+    'Event store: a DuckDB file (duckdb:/path/file.duckdb), :memory:, or PostgreSQL (postgres://user:password@host:5432/db) (flag --store)',
   ],
   [
     'TALLY_ADMIN_TOKEN',

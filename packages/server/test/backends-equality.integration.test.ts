@@ -372,15 +372,17 @@ function comparable(value: unknown): unknown {
   return value;
 }
 
-/** The rows of a Parquet file, as DuckDB reads them (64-bit integers as text). */
-async function parquetRows(body: Buffer): Promise<unknown[]> {
+/** The columns (names and types) and rows of a Parquet file, as DuckDB reads them (64-bit integers as text). */
+async function parquetRows(body: Buffer): Promise<{ columns: unknown[]; rows: unknown[] }> {
   const path = join(tempDir('tally-eq-'), 'calls.parquet');
   writeFileSync(path, body);
   const db = await DuckDBInstance.create(':memory:');
   const conn = await db.connect();
   try {
-    const read = await conn.runAndReadAll(`SELECT * FROM read_parquet('${path.replace(/'/g, "''")}')`);
-    return read.getRowObjectsJson();
+    const file = `read_parquet('${path.replace(/'/g, "''")}')`;
+    const columns = (await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${file}`)).getRowObjectsJson();
+    const rows = (await conn.runAndReadAll(`SELECT * FROM ${file}`)).getRowObjectsJson();
+    return { columns, rows };
   } finally {
     conn.closeSync();
     db.closeSync();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { derivedId } from '../src/import/import-mapping.js';
-import { ADMIN, startTestServer, tempDir, type TestServer } from './helpers.js';
+import { ADMIN, startTestServer, startTestServerOn, tempDir, type TestServer } from './helpers.js';
 
 let s: TestServer;
 const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
@@ -306,7 +306,8 @@ describe('tally import', () => {
     expect(r.stdout).toContain('2 imported, 0 already present');
     const again = await tally([path, '--data', dataDir], { TALLY_PORT: '1', TALLY_ADMIN_TOKEN: ADMIN });
     expect(again.stdout).toContain('0 imported, 2 already present');
-    const local = await startTestServer({}, dataDir);
+    // The data directory's DuckDB file, whatever backend the other tests run on.
+    const local = await startTestServerOn('duckdb', {}, dataDir);
     try {
       const got = await local.call('GET', '/api/v1/events/call-a', { key: ADMIN });
       expect(got.body).toMatchObject({ provider: 'gemini', ingest_source: 'import', duration_ms: 1234.5 });

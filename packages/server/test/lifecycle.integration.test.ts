@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateCalls, ingest, ms, type RawCall } from './dataset.js';
-import { ADMIN, startTestServer, type TestServer } from './helpers.js';
+import { ADMIN, startTestServer, TEST_BACKEND, type TestServer } from './helpers.js';
 
 const DAY = 86_400_000;
 const admin = (project?: string) => ({ key: ADMIN, ...(project ? { headers: { 'x-tally-project': project } } : {}) });
@@ -101,7 +101,7 @@ describe('retention', () => {
     const short = await s.call('GET', '/analytics/stats', admin('short'));
     expect(short.body).toEqual({
       total_events: idsWhere(tenDays, (c) => ms(c) >= now - 10 * DAY).length,
-      backend_type: 'duckdb',
+      backend_type: TEST_BACKEND,
       ttl_seconds: 10 * 86_400,
       max_events: null,
     });
@@ -137,7 +137,7 @@ describe('max_events', () => {
     expect(await storedIds(s, 'capped')).toEqual(newest);
     expect(await storedIds(s, 'uncapped')).toHaveLength(calls.length);
     const stats = await s.call('GET', '/analytics/stats', admin('capped'));
-    expect(stats.body).toEqual({ total_events: 50, backend_type: 'duckdb', ttl_seconds: null, max_events: 50 });
+    expect(stats.body).toEqual({ total_events: 50, backend_type: TEST_BACKEND, ttl_seconds: null, max_events: 50 });
   });
 
   it('runs on its own shortly after start and again at every interval', async () => {
