@@ -1,3 +1,4 @@
+import { storeFacts } from '@tally/storage';
 import type { FastifyInstance } from 'fastify';
 import { AlertEvaluator } from './alerts/alert-evaluator.js';
 import { buildApp } from './app.js';
@@ -91,8 +92,8 @@ export async function startServer(
       `Redis ${redis.config.shown}: accepted records are queued in ${redis.keys.stream}; ` +
         (workers ? 'a worker in this process stores them.' : 'run `tally worker` to store them.'),
     );
-    // A DuckDB file admits one process: a `tally worker` elsewhere could not open it while this server holds it.
-    if (!workers && config.store.kind === 'duckdb') {
+    // A single-process store (a DuckDB file): a `tally worker` elsewhere could not open it while this server holds it.
+    if (!workers && storeFacts(config.store).singleProcess) {
       print(
         'Warning: the store is a DuckDB file, which no other process can write while this server runs: start the ' +
           'server with --worker, or use PostgreSQL (TALLY_STORE=postgres://…) for separate workers.',

@@ -51,6 +51,31 @@ export function parseStoreLocation(value: string | undefined, dataDir: string): 
     : `TALLY_STORE must be ${ACCEPTED}; got ${value}`;
 }
 
+/**
+ * What code outside storage needs to know about a location, so that it never asks which backend it is: whether one
+ * process owns it, and the file it lives in on this machine.
+ */
+export interface StoreFacts {
+  /** Only the process that opened it can write it (a DuckDB file or memory): others must go through that process. */
+  singleProcess: boolean;
+  /** The file holding the data, when there is one on this machine; null for memory and database servers. */
+  file: string | null;
+  /** How to name it to a user, any password masked: `the PostgreSQL database postgres://u:***@h/db`. */
+  described: string;
+}
+
+export function storeFacts(location: StoreLocation): StoreFacts {
+  if (location.kind === 'postgres') {
+    return { singleProcess: false, file: null, described: `the PostgreSQL database ${location.path}` };
+  }
+  const memory = location.path === ':memory:';
+  return {
+    singleProcess: true,
+    file: memory ? null : location.path,
+    described: memory ? 'an in-memory DuckDB database' : `the DuckDB file ${location.path}`,
+  };
+}
+
 export interface OpenStoreOptions {
   /** DuckDB: its own memory cap, e.g. `256MB`. */
   memoryLimit?: string;

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { storeFacts } from '@tally/storage';
 import { loadConfig, type ConfigFlags, type TallyConfig } from '../config.js';
 import { openTally, type OpenTally } from '../tally.js';
 
@@ -67,16 +68,17 @@ export async function connect(
       how.note(`a Tally server answers at ${local} and owns its data directory: using it; --data is not read`);
     return { kind: 'server', url: local };
   }
-  const file = config.store.kind === 'duckdb' && config.store.path !== ':memory:' ? config.store.path : null;
+  const facts = storeFacts(config.store);
+  const file = facts.file;
   if (how.existingStoreOnly && file !== null && !existsSync(file)) {
     throw new Error(
       `no Tally server answers at ${local} and there is no store at ${file}; start one with tally serve, ` +
         'or pass --url or --data',
     );
   }
-  if (config.store.kind === 'postgres') {
-    // No process owns a PostgreSQL database: this one opens it beside any other server or command using it.
-    how.note(`no Tally server answers at ${local}; using the PostgreSQL database ${config.store.path}`);
+  if (!facts.singleProcess) {
+    // No process owns a database server's store: this one opens it beside any other server or command using it.
+    how.note(`no Tally server answers at ${local}; using ${facts.described}`);
     return openLocal(config, config.store.path, how);
   }
   how.note(`no Tally server answers at ${local}; using the data directory ${config.dataDir}`);
