@@ -1,28 +1,13 @@
 import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TestServer } from '../../server/test/helpers.js';
-import {
-  ADMIN,
-  apiGet,
-  expectNoProblems,
-  launchBrowser,
-  openPage,
-  screenshot,
-  seededServer,
-  type OpenedPage,
-} from './harness.js';
+import { ADMIN, apiGet, expectNoProblems, openPage, screenshot, type OpenedPage, useSeededBrowser } from './harness.js';
 
 let browser: Browser;
 let server: TestServer;
 
-beforeAll(async () => {
-  // Evaluated every second rather than every minute, so that thresholds and rules have a state within the test.
-  [browser, server] = await Promise.all([launchBrowser(), seededServer({ TALLY_ALERT_INTERVAL_SECONDS: '1' })]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+// Evaluated every second rather than every minute, so that thresholds and rules have a state within the test.
+useSeededBrowser((b, s) => ([browser, server] = [b, s]), { env: { TALLY_ALERT_INTERVAL_SECONDS: '1' } });
 
 /** Waits for a condition of the server's own state (not the page's), without asserting any timing. */
 async function until<T>(read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {

@@ -1,27 +1,12 @@
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TestServer } from '../../server/test/helpers.js';
-import {
-  ADMIN,
-  apiGet,
-  expectNoProblems,
-  launchBrowser,
-  openPage,
-  screenshot,
-  seededServer,
-  TIME_ZONE,
-} from './harness.js';
+import { ADMIN, apiGet, expectNoProblems, openPage, screenshot, TIME_ZONE, useSeededBrowser } from './harness.js';
 
 let browser: Browser;
 let server: TestServer;
 
-beforeAll(async () => {
-  [browser, server] = await Promise.all([launchBrowser(), seededServer()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+useSeededBrowser((b, s) => ([browser, server] = [b, s]));
 
 const tz = TIME_ZONE;
 /** Spaces as one kind, so the ICU of Node and of Chromium may differ on the space before AM/PM. */

@@ -1,28 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import type { Browser, Download, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TestServer } from '../../server/test/helpers.js';
-import {
-  ADMIN,
-  apiGet,
-  expectNoProblems,
-  launchBrowser,
-  openPage,
-  screenshot,
-  seededServer,
-  TIME_ZONE,
-} from './harness.js';
+import { ADMIN, apiGet, expectNoProblems, openPage, screenshot, TIME_ZONE, useSeededBrowser } from './harness.js';
 
 let browser: Browser;
 let server: TestServer;
 
-beforeAll(async () => {
-  [browser, server] = await Promise.all([launchBrowser(), seededServer()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+useSeededBrowser((b, s) => ([browser, server] = [b, s]));
 
 const plain = (s: string | null) => (s ?? '').replace(/\s+/g, ' ').trim();
 /** How the page writes a time: the browser's zone, en-US, medium date and time. */

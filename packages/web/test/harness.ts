@@ -7,7 +7,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { ADMIN, startTestServer, type TestServer } from '../../server/test/helpers.js';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -173,6 +173,27 @@ export async function seededServer(env: Record<string, string> = {}): Promise<Te
 }
 
 export { ADMIN };
+
+/**
+ * One Chromium and one seeded server for a test file: started together before its tests (then `setUp`, if given),
+ * closed after them. `assign` hands them to the file's own variables.
+ */
+export function useSeededBrowser(
+  assign: (browser: Browser, server: TestServer) => void,
+  options: { env?: Record<string, string>; setUp?: (server: TestServer) => Promise<void> } = {},
+): void {
+  let browser: Browser | undefined;
+  let server: TestServer | undefined;
+  beforeAll(async () => {
+    [browser, server] = await Promise.all([launchBrowser(), seededServer(options.env)]);
+    assign(browser, server);
+    await options.setUp?.(server);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+}
 
 /** GET of the public API as the admin, for the numbers a page must show. */
 export async function apiGet(server: TestServer, path: string): Promise<any> {

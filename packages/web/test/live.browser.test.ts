@@ -1,29 +1,17 @@
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TestServer } from '../../server/test/helpers.js';
-import {
-  ADMIN,
-  apiGet,
-  expectNoProblems,
-  launchBrowser,
-  openPage,
-  screenshot,
-  seededServer,
-  type OpenedPage,
-} from './harness.js';
+import { ADMIN, apiGet, expectNoProblems, openPage, screenshot, type OpenedPage, useSeededBrowser } from './harness.js';
 
 let browser: Browser;
 let server: TestServer;
 const OTHER = 'live-other';
 
-beforeAll(async () => {
-  [browser, server] = await Promise.all([launchBrowser(), seededServer()]);
-  const r = await server.call('POST', '/api/v1/projects', { key: ADMIN, body: { id: OTHER, name: 'Live other' } });
-  if (r.status !== 201) throw new Error(`creating project ${OTHER}: ${r.status} ${JSON.stringify(r.body)}`);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
+useSeededBrowser((b, s) => ([browser, server] = [b, s]), {
+  setUp: async (s) => {
+    const r = await s.call('POST', '/api/v1/projects', { key: ADMIN, body: { id: OTHER, name: 'Live other' } });
+    if (r.status !== 201) throw new Error(`creating project ${OTHER}: ${r.status} ${JSON.stringify(r.body)}`);
+  },
 });
 
 let sequence = 0;

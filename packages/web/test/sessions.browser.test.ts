@@ -1,16 +1,7 @@
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { TestServer } from '../../server/test/helpers.js';
-import {
-  ADMIN,
-  TIME_ZONE,
-  apiGet,
-  expectNoProblems,
-  launchBrowser,
-  openPage,
-  screenshot,
-  seededServer,
-} from './harness.js';
+import { ADMIN, TIME_ZONE, apiGet, expectNoProblems, openPage, screenshot, useSeededBrowser } from './harness.js';
 
 let browser: Browser;
 let server: TestServer;
@@ -18,8 +9,9 @@ let server: TestServer;
 /** A session longer than one page of calls (100), so that "Load more" has something to load. */
 const LONG = { id: 'sess-long', calls: 130 };
 
-beforeAll(async () => {
-  [browser, server] = await Promise.all([launchBrowser(), seededServer()]);
+useSeededBrowser((b, s) => ([browser, server] = [b, s]), { setUp: addLongAndQuietSessions });
+
+async function addLongAndQuietSessions(server: TestServer): Promise<void> {
   const now = Date.now();
   const events = Array.from({ length: LONG.calls }, (_, i) => ({
     id: `long-${String(i).padStart(3, '0')}`,
@@ -67,11 +59,7 @@ beforeAll(async () => {
     },
     { timeout: 20_000, interval: 200 },
   );
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+}
 
 const tz = TIME_ZONE;
 const LIST = 'by=session_id&metrics=calls,users,total_tokens,cost_usd,errors&limit=1000';

@@ -3,29 +3,14 @@
  * dark mode, the keyboard, readable API errors, every page loading, deep links and auto-refresh.
  */
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TestServer } from '../../server/test/helpers.js';
-import {
-  ADMIN,
-  apiGet,
-  expectNoProblems,
-  launchBrowser,
-  openPage,
-  screenshot,
-  seededServer,
-  type OpenedPage,
-} from './harness.js';
+import { ADMIN, apiGet, expectNoProblems, openPage, screenshot, type OpenedPage, useSeededBrowser } from './harness.js';
 
 let browser: Browser;
 let server: TestServer;
 
-beforeAll(async () => {
-  [browser, server] = await Promise.all([launchBrowser(), seededServer()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+useSeededBrowser((b, s) => ([browser, server] = [b, s]));
 
 const tz = 'America/New_York';
 
