@@ -1,6 +1,7 @@
 import type { DroppedPartition } from '../event-store.js';
 import { sqlState, type PgPool } from './postgres-pool.js';
 import { postgresDialect as d } from './postgres-dialect.js';
+import { rebuildRollups } from './postgres-rollups.js';
 import { EVENT_TABLES, type EventTable } from './postgres-schema.js';
 
 /** The advisory lock taken to create partitions, so that two replicas never create the same one at once. */
@@ -134,6 +135,12 @@ export class Partitions {
         });
         if (!expired) return null;
         await tx.run(`DROP TABLE ${d.ident(name)}`);
+        // Dropping a table fires no trigger: the month's rollups are recomputed from what is left of it (rows
+        // of that month in the DEFAULT partition).
+        if (table === 'calls' && rows.length > 0) {
+          const projects = rows.map((p) => String(p['project_id']));
+          for (const s of rebuildRollups(month, end, projects)) await tx.run(s.sql, s.params);
+        }
         return rows;
       });
       if (counted === null) continue;

@@ -26,6 +26,7 @@ import { deleteProjectData } from './postgres-metadata.js';
 import { migrate } from './postgres-migrate.js';
 import { Partitions, type DroppedPartition } from './postgres-partitions.js';
 import { PgPool, maskUrl } from './postgres-pool.js';
+import { rollupQuery } from './postgres-rollups.js';
 import { fromPgRow } from './postgres-rows.js';
 import { EVENT_TABLES, TABLES, insertParams, insertSql, selectList, type EventTable } from './postgres-schema.js';
 
@@ -166,7 +167,7 @@ export class PostgresStore extends PgAlerting implements EventStore {
   }
 
   async query(spec: QuerySpec): Promise<QueryRow[]> {
-    const { sql, params } = compileQuery(spec, d);
+    const { sql, params } = rollupQuery(spec) ?? compileQuery(spec, d);
     return finishRows(await this.db.rows(sql, params), spec);
   }
 
