@@ -36,11 +36,14 @@ const connection = (cmd: Command) =>
 
 program
   .command('serve')
-  .description('Start the Tally server on the embedded store')
+  .description('Start the Tally server: the embedded DuckDB store by default, or PostgreSQL (--store)')
   .option('--port <port>', 'HTTP port (default $TALLY_PORT or 8000)')
   .option('--host <host>', 'address to listen on (default $TALLY_HOST or 127.0.0.1)')
   .option('--data <dir>', 'data directory (default $TALLY_DATA_DIR or ./data)')
-  .option('--store <store>', 'event store: duckdb:<file> or :memory: (default $TALLY_STORE or <data>/tally.duckdb)')
+  .option(
+    '--store <store>',
+    'event store: duckdb:<file>, :memory: or postgres://user@host:5432/db (default $TALLY_STORE or <data>/tally.duckdb)',
+  )
   .option('--worker', 'with TALLY_REDIS_URL: also write the queued records to the store here, as `tally worker` does')
   .addHelpText(
     'after',

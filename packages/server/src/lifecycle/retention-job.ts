@@ -133,7 +133,7 @@ export class RetentionJob {
     const expired = droppedRows + (before === null ? 0 : await store.deleteBefore(project.id, before));
     const trimmed = project.max_events === null ? 0 : await store.trimCalls(project.id, project.max_events);
     if (expired + trimmed > 0) {
-      analytics.invalidate(project.id);
+      await analytics.invalidate(project.id);
       log.info(
         { project_id: project.id, expired, trimmed, retention_days: days, max_events: project.max_events },
         `retention: project ${project.id} lost ${expired} record(s)` +

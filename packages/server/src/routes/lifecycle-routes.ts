@@ -62,7 +62,7 @@ export function registerLifecycleRoutes(app: FastifyInstance, ctx: TallyContext)
     async (req) => {
       const project = ctx.projects.require(req.projectId);
       const deleted = await ctx.store.clear(project.id);
-      ctx.analytics.invalidate(project.id);
+      await ctx.analytics.invalidate(project.id);
       req.log.info({ project_id: project.id, deleted }, `analytics data of project ${project.id} cleared`);
       return { success: true, message: 'Analytics data cleared' };
     },

@@ -155,7 +155,7 @@ export function registerProjectRoutes(app: FastifyInstance, ctx: TallyContext): 
     async (req) => {
       const { id } = req.params as { id: string };
       await ctx.projects.delete(id);
-      ctx.analytics.invalidate(id);
+      await ctx.analytics.invalidate(id);
       return { id, deleted: true };
     },
   );
