@@ -19,7 +19,7 @@ export const API_TYPES = [
   'other',
 ] as const;
 export const CALL_STATUSES = ['success', 'error', 'timeout', 'cancelled'] as const;
-export const INGEST_SOURCES = ['api', 'sdk', 'otlp', 'proxy', 'import'] as const;
+export const INGEST_SOURCES = ['api', 'sdk', 'otlp', 'proxy', 'import', 'litellm'] as const;
 
 export type ApiType = (typeof API_TYPES)[number];
 export type CallStatus = (typeof CALL_STATUSES)[number];

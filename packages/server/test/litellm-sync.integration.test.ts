@@ -163,7 +163,7 @@ function shapes(): { row: Record<string, unknown>; expected: Record<string, unkn
         message_count: 1,
         input_text: JSON.stringify([{ role: 'user', content: 'What is 6 x 7?' }]),
         output_text: '42',
-        ingest_source: 'import',
+        ingest_source: 'litellm',
         metadata: {
           call_type: 'acompletion',
           model_group: 'gpt-4o',

@@ -216,11 +216,14 @@ async function openSink(
   const c = await connect(env, flags, { note: (s) => console.error(s) });
   if (c.kind === 'server') {
     const project = flags.project ?? '(the key’s project)';
-    return { sink: httpSink(c.url, flags.key ?? env['TALLY_API_KEY'], flags.project), target: `${c.url} ${project}` };
+    return {
+      sink: httpSink(c.url, flags.key ?? env['TALLY_API_KEY'], flags.project, 'litellm'),
+      target: `${c.url} ${project}`,
+    };
   }
   const project = flags.project ?? 'default';
   try {
-    return { sink: localSink(c.opened, project), target: `${c.dataDir} ${project}` };
+    return { sink: localSink(c.opened, project, 'litellm'), target: `${c.dataDir} ${project}` };
   } catch (e) {
     await c.opened.close();
     throw e;
@@ -232,7 +235,7 @@ function dryRunCheck(): (event: WireEvent) => string | null {
   const ctx: PrepareContext = {
     projectId: 'dry-run',
     now: Date.now(),
-    ingestSource: 'import',
+    ingestSource: 'litellm',
     capturePolicy: 'none',
     priceBook: new PriceBook(),
   };

@@ -1,4 +1,10 @@
-import { describeFieldErrors, prepareCallEvent, type CallEvent, type PrepareContext } from '@tally/core';
+import {
+  describeFieldErrors,
+  prepareCallEvent,
+  type CallEvent,
+  type IngestSource,
+  type PrepareContext,
+} from '@tally/core';
 import type { OpenTally } from '../tally.js';
 import type { BadLine, ImportSink, PendingEvent } from './import-run.js';
 
@@ -16,9 +22,14 @@ const RETRIES = 4;
  * rejected and what was already stored. An overloaded or restarting server (429, 503, no answer) is retried a few times; any other failure
  * stops the import, which can be run again as it is: ids are stable, so nothing is counted twice.
  */
-export function httpSink(base: string, key: string | undefined, project: string | undefined): ImportSink {
+export function httpSink(
+  base: string,
+  key: string | undefined,
+  project: string | undefined,
+  source: IngestSource = 'import',
+): ImportSink {
   // The server records `ingest_source` from x-tally-source when it knows the value.
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'x-tally-source': 'import' };
+  const headers: Record<string, string> = { 'content-type': 'application/json', 'x-tally-source': source };
   if (key) headers['authorization'] = `Bearer ${key}`;
   if (project) headers['x-tally-project'] = project;
   const url = `${base}/api/v1/ingest/llm/bulk`;
@@ -80,9 +91,9 @@ async function post(url: string, headers: Record<string, string>, body: string):
 /**
  * Writes into a data directory opened in-process (no server running): each event goes through the same prepare
  * step and group writer as `POST /api/v1/ingest/llm/bulk`, so the stored calls are the same, marked
- * `ingest_source: import`.
+ * `ingest_source` `source` (`import` unless given).
  */
-export function localSink(opened: OpenTally, projectId: string): ImportSink {
+export function localSink(opened: OpenTally, projectId: string, source: IngestSource = 'import'): ImportSink {
   const { projects, writer } = opened.ctx;
   const project = projects.require(projectId);
   return {
@@ -90,7 +101,7 @@ export function localSink(opened: OpenTally, projectId: string): ImportSink {
       const ctx: PrepareContext = {
         projectId: project.id,
         now: Date.now(),
-        ingestSource: 'import',
+        ingestSource: source,
         capturePolicy: project.capture_policy,
         priceBook: projects.priceBook(project.id),
       };

@@ -34,7 +34,7 @@ export interface ItemResult {
 // Bodies are validated item by item by core (so one bad item never sinks a batch, and errors name each field);
 // the schemas below document the routes and are not run by Fastify.
 const noFastifyValidation = () => () => true;
-const SOURCES: readonly IngestSource[] = ['api', 'sdk', 'import'];
+const SOURCES: readonly IngestSource[] = ['api', 'sdk', 'import', 'litellm'];
 
 export function registerIngestRoutes(app: FastifyInstance, ctx: TallyContext): void {
   const contextFor = (req: FastifyRequest): PrepareContext => {
