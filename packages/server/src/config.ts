@@ -17,6 +17,11 @@ export interface TallyConfig {
   readonly duckdbMemoryLimit: string;
   /** PostgreSQL: connections the store keeps open at most (TALLY_PG_POOL_SIZE). */
   readonly pgPoolSize: number;
+  /**
+   * Seconds between reloads of API keys, projects and price overrides from a store other processes write too
+   * (TALLY_SHARED_REFRESH_SECONDS); 0 never reloads. Unused on a store one process owns.
+   */
+  readonly sharedRefreshSeconds: number;
   /** How long identical analytics questions are answered from memory; 0 turns the cache off. */
   readonly queryCacheSeconds: number;
   /** Days of data kept in projects that set no retention of their own; null keeps everything. */
@@ -101,6 +106,11 @@ export const SETTINGS = [
     'TALLY_PG_POOL_SIZE',
     '10',
     'PostgreSQL store: connections one Tally process keeps open at most (each replica and CLI command has its own pool)',
+  ],
+  [
+    'TALLY_SHARED_REFRESH_SECONDS',
+    '5',
+    'PostgreSQL store: seconds between reloads of API keys, projects and price overrides, so a key, project or price changed through another replica or CLI command applies here at most that many seconds later; 0 = never (only at a restart)',
   ],
   [
     'TALLY_QUERY_CACHE_SECONDS',
@@ -235,6 +245,13 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Confi
   if (!(pgPoolSize >= 1 && pgPoolSize <= 1000))
     problems.push(`TALLY_PG_POOL_SIZE must be a whole number of connections from 1 to 1000; got ${poolText}`);
 
+  const refreshText = pick(undefined, 'TALLY_SHARED_REFRESH_SECONDS') ?? '5';
+  const sharedRefreshSeconds = /^\d+$/.test(refreshText) ? Number(refreshText) : NaN;
+  if (!(sharedRefreshSeconds >= 0 && sharedRefreshSeconds <= 3600))
+    problems.push(
+      `TALLY_SHARED_REFRESH_SECONDS must be a whole number of seconds from 0 (never) to 3600; got ${refreshText}`,
+    );
+
   const cacheText = pick(undefined, 'TALLY_QUERY_CACHE_SECONDS') ?? '10';
   const queryCacheSeconds = Number(cacheText);
   if (!(queryCacheSeconds >= 0 && queryCacheSeconds <= 3600))
@@ -298,6 +315,7 @@ export function loadConfig(env: Record<string, string | undefined>, flags: Confi
     capturePolicy: policy,
     duckdbMemoryLimit: memoryLimit,
     pgPoolSize,
+    sharedRefreshSeconds,
     queryCacheSeconds,
     retentionDays,
     alertIntervalSeconds,

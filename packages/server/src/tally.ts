@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { GroupWriter, createStore } from '@tally/storage';
+import { GroupWriter, createStore, storeFacts } from '@tally/storage';
 import { Analytics } from './analytics/analytics.js';
 import { AlertService } from './alerts/alert-service.js';
 import { DeferredLog } from './alerts/deferred-log.js';
@@ -14,6 +14,8 @@ import { ConfigError, type TallyConfig } from './config.js';
 import type { RedisHandle, TallyContext } from './context.js';
 import { LiveHub, type LiveHubOptions } from './live/live-hub.js';
 import { ProjectService } from './projects/project-service.js';
+import { SharedRefresh } from './projects/shared-refresh.js';
+import { LiveChannel } from './queue/live-channel.js';
 import type { RecordSink } from './queue/record-sink.js';
 import { RedisKeys, closeRedis, connectRedis } from './queue/redis-client.js';
 import { StreamSink } from './queue/stream-sink.js';
@@ -74,8 +76,15 @@ export async function openTally(config: TallyConfig, options: OpenOptions = {}):
     budgetTracker.onRefusal = (b) => metrics.refusals.inc({ project: b.project_id, budget: b.id });
     // After the analytics listener: a budget read again from here on sees this commit.
     writer.onCommit((_projects, info) => budgetTracker.committed(info));
+    // With Redis, what this process commits (a worker's batches) is published to every replica's live streams right
+    // after the store commit rather than after XACK: the writer announces each transaction once, in commit order,
+    // with only the calls it stored, so a message stored again after a worker crashed announces nothing twice.
+    // After the analytics listener, whose INCR goes first on the same connection: a replica that hears of a call and
+    // asks again sees it.
+    const channel = redis ? new LiveChannel(redis) : null;
+    if (channel) writer.onCommit((_projects, info) => channel.publish(info.calls));
     // Its listener comes after the analytics cache's, while a live stream is open.
-    const live = new LiveHub(writer, options.live);
+    const live = new LiveHub(writer, options.live, channel);
     let sink: RecordSink = { storesAtOnce: true, write: (batch) => writer.write(batch) };
     if (redis) {
       const queue = new StreamSink(redis.client, redis.keys);
@@ -103,13 +112,20 @@ export async function openTally(config: TallyConfig, options: OpenOptions = {}):
       version: VERSION,
       startedAt: Date.now(),
     };
+    // Other processes on the store change keys, projects and prices too: read them again now and then to see theirs.
+    const refresh =
+      !storeFacts(config.store).singleProcess && config.sharedRefreshSeconds > 0
+        ? SharedRefresh.start({ auth, projects, log: alertLog }, config.sharedRefreshSeconds * 1000)
+        : null;
     return {
       ctx,
       generatedAdminToken,
       async close() {
+        await refresh?.stop();
         live.close();
         await notifier.close();
         await writer.close();
+        await channel?.close();
         await store.close();
         if (redis) await closeRedis(redis.client);
       },

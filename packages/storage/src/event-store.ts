@@ -153,6 +153,12 @@ export interface MetadataStore extends AlertingStore {
   deletePriceOverride(projectId: string, id: string): Promise<boolean>;
   getSetting(name: string): Promise<string | null>;
   setSetting(name: string, value: string): Promise<void>;
+  /**
+   * Stores `value` only when no value is stored under `name` yet, and returns the value stored afterwards: `value`
+   * when this call stored it, the earlier one otherwise. Of several processes racing to set the same name, exactly
+   * one value wins and every caller is told which.
+   */
+  setSettingIfAbsent(name: string, value: string): Promise<string>;
 }
 
 /**

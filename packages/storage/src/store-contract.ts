@@ -297,6 +297,22 @@ export function runStoreContract(
       expect(await store.getSetting(`s-${id}`)).toBe('v2');
     });
 
+    it('stores a setting only when it is absent, and tells every racing caller the one value that won', async () => {
+      const name = `once-${project()}`;
+      expect(await store.setSettingIfAbsent(name, 'first')).toBe('first');
+      expect(await store.setSettingIfAbsent(name, 'second')).toBe('first');
+      expect(await store.getSetting(name)).toBe('first');
+
+      // Several processes generating an admin token at the same start: all of them must agree on the stored one.
+      const raced = `race-${project()}`;
+      const answers = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => store.setSettingIfAbsent(raced, `value-${i}`)),
+      );
+      const stored = await store.getSetting(raced);
+      expect(stored).toMatch(/^value-\d$/);
+      expect(new Set(answers)).toEqual(new Set([stored]));
+    });
+
     it('keeps per-project price overrides', async () => {
       const p = project();
       const o = {

@@ -2,26 +2,29 @@ import type { ApiKeyRecord, EventStore } from '@tally/storage';
 import { TallyError } from '../errors.js';
 import { hashSecret, newSecret, sameHash } from './secrets.js';
 import type { Access, Principal } from './principal.js';
+import { ReloadableState } from './reloadable-state.js';
 
 const ADMIN_SETTING = 'admin_token_sha256';
 
 /**
  * Authenticates requests against the admin token and the project keys. Active keys are held in memory by hash,
- * so a request costs one SHA-256 and one map lookup; every change goes through this service, which keeps the
- * map in step with the store.
+ * so a request costs one SHA-256 and one map lookup. Changes made through this process update the map at once;
+ * on a store other processes write too, `reload()` (run periodically) picks up theirs. An unknown key is refused
+ * from the map alone and never looked up in the store: random keys sent by anyone must not turn into queries.
  */
 export class AuthService {
-  private keys = new Map<string, ApiKeyRecord>();
+  private readonly keys = new ReloadableState(new Map<string, ApiKeyRecord>());
   private adminHash = '';
 
   constructor(private readonly store: EventStore) {}
 
   /**
    * Loads the keys and settles the admin token. Returns the newly generated token when there was none, so the
-   * caller can print it once; it is stored only as a hash.
+   * caller can print it once; it is stored only as a hash. Of several processes starting together on an empty
+   * store, only the one whose token was stored gets it back: the others' tokens would never work.
    */
   async init(configuredToken: string | null): Promise<string | null> {
-    for (const key of await this.store.listKeys()) if (key.revoked_at === null) this.keys.set(key.key_hash, key);
+    await this.reload();
     if (configuredToken) {
       this.adminHash = hashSecret(configuredToken);
       return null;
@@ -32,26 +35,37 @@ export class AuthService {
       return null;
     }
     const token = newSecret('tly_admin');
-    this.adminHash = hashSecret(token);
-    await this.store.setSetting(ADMIN_SETTING, this.adminHash);
-    return token;
+    const hash = hashSecret(token);
+    this.adminHash = await this.store.setSettingIfAbsent(ADMIN_SETTING, hash);
+    return this.adminHash === hash ? token : null;
+  }
+
+  /** Reads the active keys from the store again; on failure the keys held so far stay in use. */
+  reload(): Promise<void> {
+    return this.keys.reload(async () => {
+      const active = new Map<string, ApiKeyRecord>();
+      for (const key of await this.store.listKeys()) if (key.revoked_at === null) active.set(key.key_hash, key);
+      return active;
+    });
   }
 
   /** True while no project key exists: the server then serves the default project without keys (loopback only). */
   get open(): boolean {
-    return this.keys.size === 0;
+    return this.keys.current.size === 0;
   }
 
   get activeKeys(): number {
-    return this.keys.size;
+    return this.keys.current.size;
   }
 
   remember(key: ApiKeyRecord): void {
-    this.keys.set(key.key_hash, key);
+    this.keys.change((keys) => keys.set(key.key_hash, key));
   }
 
   forget(predicate: (key: ApiKeyRecord) => boolean): void {
-    for (const [hash, key] of this.keys) if (predicate(key)) this.keys.delete(hash);
+    this.keys.change((keys) => {
+      for (const [hash, key] of keys) if (predicate(key)) keys.delete(hash);
+    });
   }
 
   /** Resolves the caller and checks it may do `access`; throws 401/403 with a message saying what to do. */
@@ -67,7 +81,7 @@ export class AuthService {
     }
     const hash = hashSecret(secret);
     if (sameHash(hash, this.adminHash)) return { kind: 'admin' };
-    const key = this.keys.get(hash);
+    const key = this.keys.current.get(hash);
     if (!key) throw new TallyError('unauthorized', 'the API key or token is not valid (unknown or revoked)');
     if (access === 'admin')
       throw new TallyError('forbidden', 'this needs the admin token; a project API key cannot manage projects or keys');

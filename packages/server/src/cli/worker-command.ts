@@ -18,6 +18,8 @@ batches and acknowledges each message only once the store committed it. Run as m
 they share the stream as one consumer group. Messages a worker left unacknowledged (it crashed, or was killed) are
 taken over by another after TALLY_WORKER_CLAIM_IDLE_MS. A message the store keeps rejecting, or that cannot be
 decoded, moves to the dead-letter stream <prefix>ingest:dead after TALLY_WORKER_MAX_DELIVERIES deliveries.
+While a live stream (/api/v1/live) is open on any replica, a worker also publishes the calls it stores on
+<prefix>live, one message per transaction, so that every replica's live streams show them.
 
 SIGTERM or Ctrl-C: the batch in hand is written and acknowledged, then the worker exits 0.
 

@@ -9,6 +9,12 @@ export interface LiveSubscription {
   deliver(call: CallEvent): void;
 }
 
+/** Calls committed by other processes (with Redis: the workers), heard only while a listener is attached. */
+export interface RemoteCommits {
+  /** Calls `listener` with each transaction's calls, in commit order; returns the function that stops it. */
+  listen(listener: (calls: readonly CallEvent[]) => void): () => void;
+}
+
 export interface LiveHubOptions {
   /** Live views open at once on this server at most; the next is refused. */
   maxSubscribers?: number;
@@ -19,6 +25,10 @@ export const DEFAULT_MAX_LIVE_STREAMS = 100;
 /**
  * Fans committed calls out to the open live views. However many views are open, the writer has one listener, and
  * only while at least one view is open; each call is offered to the views of its own project only.
+ *
+ * With a remote source (Redis), the calls other processes commit reach the views the same way and under the same
+ * rule: the hub listens to it only while a view is open. The source leaves out what this process committed itself,
+ * which its writer announced already.
  *
  * The listener is added after the analytics cache's: by the time a view hears of a call, a query asked because of
  * it already sees it.
@@ -32,6 +42,7 @@ export class LiveHub {
   constructor(
     private readonly writer: GroupWriter,
     options: LiveHubOptions = {},
+    private readonly remote: RemoteCommits | null = null,
   ) {
     this.maxSubscribers = options.maxSubscribers ?? DEFAULT_MAX_LIVE_STREAMS;
   }
@@ -51,7 +62,7 @@ export class LiveHub {
     if (!views) this.byProject.set(subscription.projectId, (views = new Set()));
     views.add(subscription);
     this.count++;
-    this.detach ??= this.writer.onCommit((projectIds, info) => this.committed(projectIds, info.calls));
+    this.detach ??= this.listen();
     let active = true;
     return () => {
       if (!active) return;
@@ -60,7 +71,7 @@ export class LiveHub {
     };
   }
 
-  /** Forgets every view and stops listening to the writer (the server is closing). */
+  /** Forgets every view and stops listening to the writer and the remote source (the server is closing). */
   close(): void {
     this.byProject.clear();
     this.count = 0;
@@ -79,10 +90,23 @@ export class LiveHub {
     }
   }
 
+  private listen(): () => void {
+    const local = this.writer.onCommit((projectIds, info) => this.committed(projectIds, info.calls));
+    const remote = this.remote?.listen((calls) => this.deliver(calls));
+    return () => {
+      local();
+      remote?.();
+    };
+  }
+
   private committed(projectIds: ReadonlySet<string>, calls: readonly CallEvent[]): void {
     let watched = false;
     for (const p of projectIds) if (this.byProject.has(p)) watched = true;
-    if (!watched) return;
+    if (watched) this.deliver(calls);
+  }
+
+  /** Offers each call to the views of its project; calls of projects nobody watches are passed over. */
+  private deliver(calls: readonly CallEvent[]): void {
     for (const call of calls) {
       const views = this.byProject.get(call.project_id);
       if (!views) continue;

@@ -3,6 +3,7 @@ import { PriceBook, type CapturePolicy, type PriceOverride } from '@tally/core';
 import type { ApiKeyRecord, EventStore, KeyScope, Project, ProjectPatch, StoredPriceOverride } from '@tally/storage';
 import type { AuthService } from '../auth/auth-service.js';
 import { DEFAULT_PROJECT } from '../auth/principal.js';
+import { ReloadableState } from '../auth/reloadable-state.js';
 import { hashSecret, keyPrefix, newSecret } from '../auth/secrets.js';
 import { TallyError } from '../errors.js';
 
@@ -25,14 +26,19 @@ export interface CreatedKey extends ApiKeyView {
 
 const PROJECT_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
+interface Known {
+  projects: Map<string, Project>;
+  /** Price books of projects that have overrides; the others share `defaultBook`. */
+  books: Map<string, PriceBook>;
+}
+
 /**
- * Projects and their keys, for the HTTP routes and the CLI alike. Keeps a copy of the projects in memory:
- * ingest looks up the capture policy of every request's project.
+ * Projects and their keys, for the HTTP routes and the CLI alike. Keeps a copy of the projects and their price
+ * books in memory: ingest looks up the capture policy and prices of every request's project. Changes made through
+ * this process apply at once; on a store other processes write too, `reload()` (run periodically) picks up theirs.
  */
 export class ProjectService {
-  private projects = new Map<string, Project>();
-  /** Price books of projects that have overrides; the others share `defaultBook`. */
-  private books = new Map<string, PriceBook>();
+  private readonly known = new ReloadableState<Known>({ projects: new Map(), books: new Map() });
   private readonly defaultBook = new PriceBook();
 
   constructor(
@@ -49,16 +55,25 @@ export class ProjectService {
       capture_policy: this.defaultPolicy,
       created_at: Date.now(),
     });
-    for (const p of await this.store.listProjects()) this.projects.set(p.id, p);
-    const overrides = await this.store.listPriceOverrides();
-    for (const id of new Set(overrides.map((o) => o.project_id))) {
-      this.books.set(id, new PriceBook(overrides.filter((o) => o.project_id === id)));
-    }
+    await this.reload();
+  }
+
+  /** Reads the projects and price overrides from the store again; on failure the ones held so far stay in use. */
+  reload(): Promise<void> {
+    return this.known.reload(async () => {
+      const [projects, overrides] = await Promise.all([this.store.listProjects(), this.store.listPriceOverrides()]);
+      const byProject = new Map<string, StoredPriceOverride[]>();
+      for (const o of overrides) byProject.set(o.project_id, [...(byProject.get(o.project_id) ?? []), o]);
+      return {
+        projects: new Map(projects.map((p) => [p.id, p])),
+        books: new Map([...byProject].map(([id, list]) => [id, new PriceBook(list)])),
+      };
+    });
   }
 
   /** The price book ingest uses for a project: the bundled prices plus the project's overrides. */
   priceBook(projectId: string): PriceBook {
-    return this.books.get(projectId) ?? this.defaultBook;
+    return this.known.current.books.get(projectId) ?? this.defaultBook;
   }
 
   async listPrices(projectId: string): Promise<StoredPriceOverride[]> {
@@ -91,7 +106,7 @@ export class ProjectService {
       ]);
     }
     await this.store.addPriceOverride(stored);
-    this.books.set(projectId, book);
+    this.known.change((k) => k.books.set(projectId, book));
     return stored;
   }
 
@@ -101,16 +116,16 @@ export class ProjectService {
       throw new TallyError('not_found', `price override ${id} does not exist in project ${projectId}`);
     }
     const rest = await this.store.listPriceOverrides(projectId);
-    if (rest.length > 0) this.books.set(projectId, new PriceBook(rest));
-    else this.books.delete(projectId);
+    const book = rest.length > 0 ? new PriceBook(rest) : null;
+    this.known.change((k) => (book ? k.books.set(projectId, book) : k.books.delete(projectId)));
   }
 
   list(): Project[] {
-    return [...this.projects.values()];
+    return [...this.known.current.projects.values()];
   }
 
   require(id: string): Project {
-    const p = this.projects.get(id);
+    const p = this.known.current.projects.get(id);
     if (!p) throw new TallyError('not_found', `project ${id} does not exist; list projects with GET /api/v1/projects`);
     return p;
   }
@@ -134,7 +149,7 @@ export class ProjectService {
       max_events: input.max_events ?? null,
     };
     if (!(await this.store.createProject(project))) throw new TallyError('conflict', `project ${id} exists already`);
-    this.projects.set(id, project);
+    this.known.change((k) => k.projects.set(id, project));
     return project;
   }
 
@@ -144,7 +159,7 @@ export class ProjectService {
     const updated = await this.store.updateProject(id, patch);
     if (!updated)
       throw new TallyError('not_found', `project ${id} does not exist; list projects with GET /api/v1/projects`);
-    this.projects.set(id, updated);
+    this.known.change((k) => k.projects.set(id, updated));
     return updated;
   }
 
@@ -153,8 +168,10 @@ export class ProjectService {
     if (id === DEFAULT_PROJECT)
       throw new TallyError('conflict', 'the default project cannot be deleted; other projects can');
     await this.store.deleteProject(id);
-    this.projects.delete(id);
-    this.books.delete(id);
+    this.known.change((k) => {
+      k.projects.delete(id);
+      k.books.delete(id);
+    });
     this.auth.forget((k) => k.project_id === id);
   }
 

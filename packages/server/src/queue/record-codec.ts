@@ -1,3 +1,4 @@
+import type { CallEvent } from '@tally/core';
 import type { WriteBatch } from '@tally/storage';
 
 /**
@@ -49,4 +50,32 @@ export function decodeBatch(fields: readonly string[] | null): Decoded {
     }
   }
   return { ok: true, batch: batch as WriteBatch };
+}
+
+/**
+ * A message on the live channel (`<prefix>live`): the calls one transaction committed, for the live streams of
+ * every replica. One line: the format version, the id of the process that committed them, and the calls as the
+ * ingest stream holds them. The origin comes before the JSON so that a process can skip its own messages (its
+ * streams heard those calls from its writer already) without parsing them.
+ */
+export function encodeLiveCalls(origin: string, calls: readonly CallEvent[]): string {
+  return `${MESSAGE_VERSION} ${origin} ${JSON.stringify({ calls })}`;
+}
+
+/** The origin of a live message, read without parsing its calls; null when it is not one. */
+export function liveOrigin(message: string): string | null {
+  const first = message.indexOf(' ');
+  const second = first < 0 ? -1 : message.indexOf(' ', first + 1);
+  return second < 0 ? null : message.slice(first + 1, second);
+}
+
+export type DecodedLive = { ok: true; origin: string; calls: readonly CallEvent[] } | { ok: false; reason: string };
+
+/** Reads a live message back, refusing what `decodeBatch` refuses (another version, damaged JSON). */
+export function decodeLiveCalls(message: string): DecodedLive {
+  const origin = liveOrigin(message);
+  if (origin === null) return { ok: false, reason: 'not a live message: expected "<version> <origin> <calls>"' };
+  const version = message.slice(0, message.indexOf(' '));
+  const decoded = decodeBatch(['v', version, 'b', message.slice(version.length + origin.length + 2)]);
+  return decoded.ok ? { ok: true, origin, calls: decoded.batch.calls ?? [] } : decoded;
 }

@@ -15,6 +15,11 @@ export class RedisKeys {
     return `${this.prefix}ingest:dead`;
   }
 
+  /** The pub/sub channel committed calls are published on, for the live streams of every replica. */
+  get live(): string {
+    return `${this.prefix}live`;
+  }
+
   /** The consumer group every `tally worker` reads the stream in. */
   readonly group = 'workers';
 

@@ -213,4 +213,15 @@ export abstract class DuckDbMetadata implements Omit<MetadataStore, keyof Alerti
       ]),
     );
   }
+
+  async setSettingIfAbsent(name: string, value: string): Promise<string> {
+    // Both statements in one turn of the write connection: no other statement of this store runs between them.
+    return this.exclusive(async (conn) => {
+      await conn.run('INSERT INTO settings VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [name, value]);
+      const [row] = (await conn.runAndReadAll('SELECT value FROM settings WHERE name = $1', [name])).getRowObjectsJS();
+      if (!row)
+        throw new StoreError(`the setting ${name} vanished right after it was stored`, { code: 'store_failed' });
+      return String(row['value']);
+    });
+  }
 }

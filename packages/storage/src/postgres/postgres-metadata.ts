@@ -178,6 +178,18 @@ export abstract class PgMetadata implements Omit<MetadataStore, keyof AlertingSt
       [name, value],
     );
   }
+
+  async setSettingIfAbsent(name: string, value: string): Promise<string> {
+    // Two statements, not one with a CTE: when the insert loses to a concurrent one, it waits for that commit, and
+    // only a new statement's snapshot sees the winner's row (a CTE's SELECT would still see no row at all).
+    await this.db.run('INSERT INTO settings (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [
+      name,
+      value,
+    ]);
+    const [row] = await this.db.rows('SELECT value FROM settings WHERE name = $1', [name]);
+    if (!row) throw new StoreError(`the setting ${name} vanished right after it was stored`, { code: 'store_failed' });
+    return String(row['value']);
+  }
 }
 
 /** Deletes every event of a project (calls, logs, metric points, agent runs); returns how many. */
